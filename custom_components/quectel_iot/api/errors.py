@@ -117,22 +117,56 @@ _WRONG = "Incorrect account or password"
 
 ERROR_CODES: dict[int, ErrorSpec] = {
     # Login (emailPwdLogin.md, phonePwdLogin.md)
-    5004: _spec(QuectelInvalidCredentialsError, "phone_not_registered", "Phone number not registered"),
-    5013: _spec(QuectelUserDomainError, "user_domain_invalid", "Incorrect user domain format"),
-    5015: _spec(QuectelUserDomainError, "user_domain_unknown", "User domain does not exist"),
-    5019: _spec(QuectelInvalidCredentialsError, "phone_invalid", "Incorrect phone number format"),
-    5021: _spec(QuectelInvalidCredentialsError, "phone_missing", "Please enter phone number"),
-    5022: _spec(QuectelInvalidCredentialsError, "password_missing", "Please enter password"),
-    5023: _spec(QuectelUserDomainError, "user_domain_missing", "Please enter user domain"),
+    5004: _spec(
+        QuectelInvalidCredentialsError,
+        "phone_not_registered",
+        "Phone number not registered",
+    ),
+    5013: _spec(
+        QuectelUserDomainError, "user_domain_invalid", "Incorrect user domain format"
+    ),
+    5015: _spec(
+        QuectelUserDomainError, "user_domain_unknown", "User domain does not exist"
+    ),
+    5019: _spec(
+        QuectelInvalidCredentialsError, "phone_invalid", "Incorrect phone number format"
+    ),
+    5021: _spec(
+        QuectelInvalidCredentialsError, "phone_missing", "Please enter phone number"
+    ),
+    5022: _spec(
+        QuectelInvalidCredentialsError, "password_missing", "Please enter password"
+    ),
+    5023: _spec(
+        QuectelUserDomainError, "user_domain_missing", "Please enter user domain"
+    ),
     5026: _spec(QuectelInvalidCredentialsError, "email_missing", "Please enter email"),
     5028: _spec(QuectelInvalidCredentialsError, "invalid_auth", "Password incorrect"),
-    5031: _spec(QuectelInvalidCredentialsError, "email_not_registered", "Email not registered"),
-    5040: _spec(QuectelInvalidCredentialsError, "email_invalid", "Incorrect email format"),
-    5056: _spec(QuectelInvalidCredentialsError, "password_format", "Password must be 6-20 letters, numbers or special characters"),
+    5031: _spec(
+        QuectelInvalidCredentialsError, "email_not_registered", "Email not registered"
+    ),
+    5040: _spec(
+        QuectelInvalidCredentialsError, "email_invalid", "Incorrect email format"
+    ),
+    5056: _spec(
+        QuectelInvalidCredentialsError,
+        "password_format",
+        "Password must be 6-20 letters, numbers or special characters",
+    ),
     5104: _spec(QuectelUserDomainError, "user_domain_disabled", "User domain disabled"),
-    5147: _spec(QuectelAccountLockedError, "account_frozen", "Account frozen, try again after 20 minutes"),
-    5325: _spec(QuectelAccountLockedError, "account_blocked", "Access temporarily blocked for security reasons; lifted after 24 hours"),
-    5420: _spec(QuectelSignatureError, "signature_invalid", "Signature verification failed"),
+    5147: _spec(
+        QuectelAccountLockedError,
+        "account_frozen",
+        "Account frozen, try again after 20 minutes",
+    ),
+    5325: _spec(
+        QuectelAccountLockedError,
+        "account_blocked",
+        "Access temporarily blocked for security reasons; lifted after 24 hours",
+    ),
+    5420: _spec(
+        QuectelSignatureError, "signature_invalid", "Signature verification failed"
+    ),
     5550: _spec(QuectelSignatureError, "signature_missing", "Please enter signature"),
     5579: _spec(QuectelInvalidCredentialsError, "invalid_auth", _WRONG, 1),
     5580: _spec(QuectelInvalidCredentialsError, "invalid_auth", _WRONG, 2),
@@ -142,8 +176,16 @@ ERROR_CODES: dict[int, ErrorSpec] = {
     5584: _spec(QuectelInvalidCredentialsError, "invalid_auth", _WRONG, 2),
     5585: _spec(QuectelInvalidCredentialsError, "invalid_auth", _WRONG, 3),
     5586: _spec(QuectelInvalidCredentialsError, "invalid_auth", _WRONG, 4),
-    6084: _spec(QuectelUserDomainError, "mcc_wrong_data_center", "MCC does not belong to this data center"),
-    6085: _spec(QuectelUserDomainError, "mcc_lookup_failed", "Failed to look up the data center of the MCC"),
+    6084: _spec(
+        QuectelUserDomainError,
+        "mcc_wrong_data_center",
+        "MCC does not belong to this data center",
+    ),
+    6085: _spec(
+        QuectelUserDomainError,
+        "mcc_lookup_failed",
+        "Failed to look up the data center of the MCC",
+    ),
     # Tokens (every authenticated endpoint)
     5032: _spec(QuectelTokenError, "token_invalid", "Token verification failed"),
     5106: _spec(QuectelTokenError, "token_missing", "Please enter token"),
@@ -151,22 +193,52 @@ ERROR_CODES: dict[int, ErrorSpec] = {
     5033: _spec(QuectelResponseError, "user_not_found", "User does not exist"),
     5047: _spec(QuectelTokenError, "user_mismatch", "User authentication mismatch"),
     5065: _spec(QuectelResponseError, "user_id_missing", "Please enter user ID"),
-    5333: _spec(QuectelResponseError, "device_name_too_long", "Device name exceeds length limit"),
+    5333: _spec(
+        QuectelResponseError, "device_name_too_long", "Device name exceeds length limit"
+    ),
     # Sharing (shareByUid.md, shareInfo.md, deviceShareUserList.md,
     # ownerUserUnshareDevice.md, setShareTime.md)
     5041: _spec(QuectelPermissionError, "no_permission", "No permission"),
     5066: _spec(QuectelSharingError, "product_key_missing", "Please enter Product Key"),
     5067: _spec(QuectelSharingError, "device_key_missing", "Please enter Device Key"),
-    5133: _spec(QuectelSharingError, "cover_mark_out_of_range", "Override flag parameter value out of range"),
-    5134: _spec(QuectelSharingError, "share_failed", "Failed to add device share information (unknown recipient, or yourself)"),
-    5135: _spec(QuectelPermissionError, "no_share_permission", "No permission to share this device"),
+    5133: _spec(
+        QuectelSharingError,
+        "cover_mark_out_of_range",
+        "Override flag parameter value out of range",
+    ),
+    5134: _spec(
+        QuectelSharingError,
+        "share_failed",
+        "Failed to add device share information (unknown recipient, or yourself)",
+    ),
+    5135: _spec(
+        QuectelPermissionError,
+        "no_share_permission",
+        "No permission to share this device",
+    ),
     5136: _spec(QuectelSharingError, "share_code_missing", "Please enter share code"),
-    5141: _spec(QuectelPermissionError, "no_query_permission", "No permission to query this device"),
+    5141: _spec(
+        QuectelPermissionError,
+        "no_query_permission",
+        "No permission to query this device",
+    ),
     5142: _spec(QuectelSharingError, "share_expired", "This share has expired"),
     5145: _spec(QuectelSharingError, "timestamp_invalid", "Timestamp format incorrect"),
-    5360: _spec(QuectelSharingError, "device_unverified", "Cannot share an unverified bound device"),
-    5864: _spec(QuectelSharingError, "recipient_is_family_member", "A family member cannot accept a family device share"),
-    5891: _spec(QuectelSharingError, "recipient_missing", "Please enter the recipient's uid, email or phone"),
+    5360: _spec(
+        QuectelSharingError,
+        "device_unverified",
+        "Cannot share an unverified bound device",
+    ),
+    5864: _spec(
+        QuectelSharingError,
+        "recipient_is_family_member",
+        "A family member cannot accept a family device share",
+    ),
+    5891: _spec(
+        QuectelSharingError,
+        "recipient_missing",
+        "Please enter the recipient's uid, email or phone",
+    ),
 }
 
 

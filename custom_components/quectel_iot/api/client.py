@@ -1,0 +1,424 @@
+"""Async client of the Quectel end-user (App) OpenAPI.
+
+Every request parameter goes in the query string, as the docs specify, even on
+POST, PUT and DELETE. The client logs in, keeps the tokens fresh (refreshing
+shortly before expiry, single-flight) and never logs in again by itself once
+the cloud has rejected the password: five wrong passwords freeze the account.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+import json
+import logging
+from typing import Any
+
+import aiohttp
+
+from .const import (
+    DEVICE_PAGE_SIZE,
+    ENDPOINT_METHODS,
+    MAX_CONCURRENT_REQUESTS,
+    REQUEST_TIMEOUT,
+    SUCCESS_CODES,
+    TOKEN_REFRESH_MARGIN,
+    CoverMark,
+    Endpoint,
+)
+from .crypto import encrypt_password, make_random, sign
+from .errors import (
+    QuectelAuthenticationError,
+    QuectelConnectionError,
+    QuectelError,
+    QuectelMalformedResponseError,
+    QuectelOutcomeUnknownError,
+    QuectelResponseError,
+    QuectelTimeoutError,
+    QuectelTokenError,
+    error_from_code,
+)
+from .models import Device, DevicePage, Share, Tokens, User, parse_list
+
+_LOGGER = logging.getLogger(__name__)
+
+# Never walk more pages than this, whatever the cloud says about the next one.
+_MAX_DEVICE_PAGES = 1000
+
+
+@dataclass(frozen=True, slots=True)
+class EmailAccount:
+    """An app account that logs in with its email address."""
+
+    email: str
+
+
+@dataclass(frozen=True, slots=True)
+class PhoneAccount:
+    """An app account that logs in with its phone number."""
+
+    phone: str
+    international_code: str
+
+
+type Account = EmailAccount | PhoneAccount
+type TokenListener = Callable[[Tokens], None]
+
+
+class _NotSentError(Exception):
+    """The connection failed before the request reached the cloud."""
+
+
+class QuectelClient:
+    """One app account on one Quectel cloud."""
+
+    def __init__(
+        self,
+        session: aiohttp.ClientSession,
+        *,
+        base_url: str,
+        user_domain: str,
+        user_domain_secret: str,
+        account: Account,
+        password: str,
+        tokens: Tokens | None = None,
+        on_tokens_changed: TokenListener | None = None,
+        request_timeout: float = REQUEST_TIMEOUT,
+        max_concurrent_requests: int = MAX_CONCURRENT_REQUESTS,
+    ) -> None:
+        """Set up the client; no request is made until a method is called."""
+        self._session = session
+        self._base_url = base_url.rstrip("/")
+        self._user_domain = user_domain
+        self._secret = user_domain_secret
+        self._account = account
+        self._password = password
+        self._tokens = tokens
+        self._on_tokens_changed = on_tokens_changed
+        self._timeout = request_timeout
+        self._slots = asyncio.Semaphore(max_concurrent_requests)
+        self._renew_lock = asyncio.Lock()
+        self._login_rejection: QuectelAuthenticationError | None = None
+
+    @property
+    def tokens(self) -> Tokens | None:
+        """The current tokens, to persist and hand back after a restart."""
+        return self._tokens
+
+    # Account and devices
+
+    async def login(self) -> Tokens:
+        """Log in with the password now (the only way past a rejected login)."""
+        self._login_rejection = None
+        tokens = await self._login()
+        self._set_tokens(tokens)
+        return tokens
+
+    async def user_info(self) -> User:
+        """Return the logged-in user."""
+        return User.from_api(await self._call(Endpoint.USER_INFO, {}))
+
+    async def devices(self) -> list[Device]:
+        """Return every device of the account, walking all pages."""
+        devices: list[Device] = []
+        for page in range(1, _MAX_DEVICE_PAGES + 1):
+            data = await self._call(
+                Endpoint.DEVICE_LIST, {"page": page, "pageSize": DEVICE_PAGE_SIZE}
+            )
+            result = DevicePage.from_api(data, page, DEVICE_PAGE_SIZE)
+            devices.extend(result.devices)
+            if not result.has_next_page:
+                break
+        return devices
+
+    # Sharing
+
+    async def share_device(
+        self,
+        product_key: str,
+        device_key: str,
+        *,
+        email: str | None = None,
+        phone: str | None = None,
+        uid: str | None = None,
+        expires_at: datetime | None = None,
+        cover_mark: CoverMark = CoverMark.REPLACE,
+        auth_key: str | None = None,
+    ) -> str:
+        """Share a device with one user (`shareByUid`); return the share code.
+
+        ``expires_at`` of ``None`` shares the device for life. In ``ADD`` mode
+        each call creates a new share, so an ambiguous failure raises
+        `QuectelOutcomeUnknownError` instead of being retried.
+        """
+        params: dict[str, str | int | None] = {
+            "dk": device_key,
+            "pk": product_key,
+            "authKey": auth_key,
+            "coverMark": int(cover_mark),
+            "email": email,
+            "phone": phone,
+            "shareUid": uid,
+            "sharingExpireAt": _epoch_ms(expires_at) if expires_at else None,
+        }
+        data = await self._call(
+            Endpoint.SHARE_BY_UID, params, idempotent=cover_mark != CoverMark.ADD
+        )
+        if not isinstance(data, str | int) or isinstance(data, bool) or data == "":
+            raise QuectelMalformedResponseError("shareByUid returned no share code")
+        return str(data)
+
+    async def device_shares(self, product_key: str, device_key: str) -> list[Share]:
+        """Return every share of a device the account owns."""
+        data = await self._call(
+            Endpoint.SHARE_USER_LIST, {"dk": device_key, "pk": product_key}
+        )
+        return [Share.from_api(item) for item in parse_list(data, "share list")]
+
+    async def unshare(self, share_code: str) -> None:
+        """Revoke a share (`ownerUserUnshareDevice`)."""
+        await self._call(Endpoint.OWNER_UNSHARE, {"shareCode": share_code})
+
+    async def set_share_expiry(self, share_code: str, expires_at: datetime) -> None:
+        """Change until when a share lasts (`setShareTime`)."""
+        await self._call(
+            Endpoint.SET_SHARE_TIME,
+            {"shareCode": share_code, "sharingExpireAt": _epoch_ms(expires_at)},
+        )
+
+    # Tokens
+
+    def _set_tokens(self, tokens: Tokens) -> None:
+        self._tokens = tokens
+        if self._on_tokens_changed is not None:
+            self._on_tokens_changed(tokens)
+
+    async def _login(self) -> Tokens:
+        if self._login_rejection is not None:
+            # The cloud rejected these credentials: trying again by ourselves
+            # would count towards freezing the account.
+            raise type(self._login_rejection)(
+                str(self._login_rejection),
+                code=self._login_rejection.code,
+                msg=self._login_rejection.msg,
+            )
+        random = make_random()
+        pwd = encrypt_password(self._password, random)
+        params: dict[str, str | int | None]
+        if isinstance(self._account, EmailAccount):
+            endpoint = Endpoint.EMAIL_LOGIN
+            signature = sign(self._account.email, pwd, random, self._secret)
+            params = {"email": self._account.email}
+        else:
+            endpoint = Endpoint.PHONE_LOGIN
+            signature = sign(
+                self._account.international_code,
+                self._account.phone,
+                pwd,
+                random,
+                self._secret,
+            )
+            params = {
+                "internationalCode": self._account.international_code,
+                "phone": self._account.phone,
+            }
+        params |= {
+            "pwd": pwd,
+            "random": random,
+            "signature": signature,
+            "userDomain": self._user_domain,
+        }
+        try:
+            data = await self._request(endpoint, params, None, idempotent=False)
+        except QuectelTokenError as err:
+            raise QuectelAuthenticationError(
+                str(err), code=err.code, msg=err.msg
+            ) from err
+        except QuectelAuthenticationError as err:
+            self._login_rejection = err
+            raise
+        except QuectelOutcomeUnknownError as err:
+            raise QuectelConnectionError(str(err)) from err
+        _LOGGER.debug("Logged in to %s", self._base_url)
+        return Tokens.from_api(data)
+
+    async def _refresh(self, refresh_token: str) -> Tokens:
+        data = await self._request(
+            Endpoint.REFRESH_TOKEN,
+            {"refreshToken": refresh_token},
+            None,
+            idempotent=True,
+        )
+        _LOGGER.debug("Refreshed the access token")
+        return Tokens.from_api(data)
+
+    async def _fresh_tokens(self, stale: Tokens | None) -> Tokens:
+        """Return usable tokens, renewing ``stale`` ones once for all callers."""
+        async with self._renew_lock:
+            current = self._tokens
+            if (
+                current is not None
+                and current is not stale
+                and not current.access.expires_within(TOKEN_REFRESH_MARGIN)
+            ):
+                return current  # another caller renewed them meanwhile
+            tokens: Tokens | None = None
+            if current is not None and not current.refresh.expires_within(0):
+                try:
+                    tokens = await self._refresh(current.refresh.token)
+                except QuectelTokenError:
+                    _LOGGER.debug("Refresh token rejected; logging in again")
+            if tokens is None:
+                tokens = await self._login()
+            self._set_tokens(tokens)
+            return tokens
+
+    async def _valid_tokens(self) -> Tokens:
+        tokens = self._tokens
+        if tokens is None or tokens.access.expires_within(TOKEN_REFRESH_MARGIN):
+            tokens = await self._fresh_tokens(tokens)
+        return tokens
+
+    # Requests
+
+    async def _call(
+        self,
+        endpoint: Endpoint,
+        params: Mapping[str, str | int | None],
+        *,
+        idempotent: bool = True,
+    ) -> Any:
+        """Make an authenticated call; on a rejected token renew it and retry once.
+
+        A rejected token means the call was not executed, so retrying it is
+        safe even when the call itself is not idempotent.
+        """
+        tokens = await self._valid_tokens()
+        try:
+            return await self._request(endpoint, params, tokens, idempotent=idempotent)
+        except QuectelTokenError:
+            _LOGGER.debug("Access token rejected by %s; renewing it", endpoint.name)
+        tokens = await self._fresh_tokens(tokens)
+        try:
+            return await self._request(endpoint, params, tokens, idempotent=idempotent)
+        except QuectelTokenError as err:
+            raise QuectelAuthenticationError(
+                "The cloud rejected a freshly issued token", code=err.code, msg=err.msg
+            ) from err
+
+    async def _request(
+        self,
+        endpoint: Endpoint,
+        params: Mapping[str, str | int | None],
+        tokens: Tokens | None,
+        *,
+        idempotent: bool,
+    ) -> Any:
+        """Send one request, retrying a safe one once if it was never sent."""
+        query = {key: str(value) for key, value in params.items() if value is not None}
+        headers = {"Accept": "application/json"}
+        if tokens is not None:
+            # The token already starts with "Bearer ", as the cloud issued it.
+            headers["Authorization"] = tokens.access.token
+        async with self._slots:
+            try:
+                return await self._send(endpoint, query, headers, idempotent=idempotent)
+            except _NotSentError as err:
+                if not idempotent:
+                    raise QuectelConnectionError(str(err)) from err
+                _LOGGER.debug("Retrying %s once after: %s", endpoint.name, err)
+            try:
+                return await self._send(endpoint, query, headers, idempotent=idempotent)
+            except _NotSentError as err:
+                raise QuectelConnectionError(str(err)) from err
+
+    async def _send(
+        self,
+        endpoint: Endpoint,
+        query: Mapping[str, str],
+        headers: Mapping[str, str],
+        *,
+        idempotent: bool,
+    ) -> Any:
+        method = ENDPOINT_METHODS[endpoint]
+        _LOGGER.debug("%s %s (%s)", method, endpoint.value, ", ".join(sorted(query)))
+        try:
+            async with asyncio.timeout(self._timeout):
+                async with self._session.request(
+                    method,
+                    self._base_url + endpoint.value,
+                    params=query,
+                    headers=headers,
+                ) as response:
+                    status = response.status
+                    body = await response.read()
+        except aiohttp.ClientConnectorError as err:
+            raise _NotSentError(f"Cannot connect to the cloud: {err}") from err
+        except (aiohttp.ServerDisconnectedError, aiohttp.ClientOSError) as err:
+            if idempotent:
+                raise _NotSentError(f"Connection to the cloud lost: {err}") from err
+            raise _outcome_unknown(endpoint) from err
+        except TimeoutError as err:
+            if not idempotent:
+                raise _outcome_unknown(endpoint) from err
+            raise QuectelTimeoutError(
+                f"The cloud did not answer within {self._timeout:g} s"
+            ) from err
+        except aiohttp.ClientError as err:
+            if not idempotent:
+                raise _outcome_unknown(endpoint) from err
+            raise QuectelConnectionError(f"Request to the cloud failed: {err}") from err
+        try:
+            return _read_envelope(status, body)
+        except (QuectelConnectionError, QuectelMalformedResponseError) as err:
+            if not idempotent:
+                raise _outcome_unknown(endpoint) from err
+            raise
+
+
+def _outcome_unknown(endpoint: Endpoint) -> QuectelOutcomeUnknownError:
+    return QuectelOutcomeUnknownError(
+        f"The connection failed after {endpoint.name} was sent; it may or may not "
+        "have been carried out"
+    )
+
+
+def _read_envelope(status: int, body: bytes) -> Any:
+    """Return ``data`` of a success envelope, or raise the matching error."""
+    if status >= 500:
+        raise QuectelConnectionError(f"The cloud answered HTTP {status}")
+    try:
+        envelope = json.loads(body)
+    except (UnicodeDecodeError, ValueError) as err:
+        if status != 200:
+            raise QuectelConnectionError(f"The cloud answered HTTP {status}") from err
+        raise QuectelMalformedResponseError(
+            "The cloud answered with invalid JSON"
+        ) from err
+    if not isinstance(envelope, dict):
+        raise QuectelMalformedResponseError("The cloud's answer is not a JSON object")
+    code = envelope.get("code")
+    if isinstance(code, str) and code.strip().lstrip("-").isdigit():
+        code = int(code)
+    if not isinstance(code, int) or isinstance(code, bool):
+        raise QuectelMalformedResponseError("The cloud's answer has no valid code")
+    msg = envelope.get("msg")
+    if code in SUCCESS_CODES:
+        return envelope.get("data")
+    raise error_from_code(code, msg if isinstance(msg, str) else "")
+
+
+def _epoch_ms(moment: datetime) -> int:
+    return int(moment.timestamp() * 1000)
+
+
+__all__ = [
+    "Account",
+    "EmailAccount",
+    "PhoneAccount",
+    "QuectelClient",
+    "QuectelError",
+    "QuectelResponseError",
+]

@@ -1,0 +1,296 @@
+"""Typed models of the cloud's answers.
+
+Parsing is lenient the way the cloud needs: unknown fields are ignored, nulls
+become ``None`` and numbers sent as strings are read as numbers. What cannot be
+read at all raises `QuectelMalformedResponseError`, never ``KeyError`` or
+``TypeError``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+import time
+from typing import Any, Self
+
+from .const import DeviceType, ShareStatus
+from .errors import QuectelMalformedResponseError
+
+
+def _mapping(value: object, what: str) -> Mapping[str, Any]:
+    if not isinstance(value, Mapping):
+        raise QuectelMalformedResponseError(f"Expected an object for {what}")
+    return value
+
+
+def _str(data: Mapping[str, Any], key: str) -> str | None:
+    value = data.get(key)
+    if value is None or isinstance(value, bool):
+        return None
+    if isinstance(value, str):
+        return value or None
+    if isinstance(value, int | float):
+        return str(value)
+    raise QuectelMalformedResponseError(f"Expected text for {key}")
+
+
+def _required_str(data: Mapping[str, Any], key: str) -> str:
+    value = _str(data, key)
+    if value is None:
+        raise QuectelMalformedResponseError(f"Missing {key}")
+    return value
+
+
+def _int(data: Mapping[str, Any], key: str) -> int | None:
+    value = data.get(key)
+    if value is None or value == "":
+        return None
+    if isinstance(value, bool):
+        return int(value)
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, str):
+        try:
+            return int(value.strip())
+        except ValueError:
+            pass
+    raise QuectelMalformedResponseError(f"Expected a number for {key}")
+
+
+def _time_ms(data: Mapping[str, Any], key: str) -> datetime | None:
+    """Read an epoch-milliseconds field as an aware UTC datetime."""
+    value = _int(data, key)
+    if value is None or value <= 0:
+        return None
+    try:
+        return datetime.fromtimestamp(value / 1000, UTC)
+    except (OverflowError, OSError, ValueError) as err:
+        raise QuectelMalformedResponseError(
+            f"Timestamp out of range for {key}"
+        ) from err
+
+
+@dataclass(frozen=True, slots=True)
+class Token:
+    """An access or refresh token and when it expires (epoch seconds)."""
+
+    token: str
+    expires_at: int
+
+    @classmethod
+    def from_api(cls, value: object, what: str) -> Self:
+        """Parse ``{"token": ..., "expirationTime": ...}``."""
+        data = _mapping(value, what)
+        expires_at = _int(data, "expirationTime")
+        if expires_at is None:
+            raise QuectelMalformedResponseError(f"Missing expirationTime of {what}")
+        return cls(_required_str(data, "token"), expires_at)
+
+    def expires_within(self, seconds: float, now: float | None = None) -> bool:
+        """Whether the token expires within ``seconds`` from now."""
+        return self.expires_at - (time.time() if now is None else now) <= seconds
+
+
+@dataclass(frozen=True, slots=True)
+class Tokens:
+    """The token pair returned by login and refresh."""
+
+    access: Token
+    refresh: Token
+
+    @classmethod
+    def from_api(cls, value: object) -> Self:
+        """Parse the ``data`` of a login or refresh answer."""
+        data = _mapping(value, "tokens")
+        return cls(
+            Token.from_api(data.get("accessToken"), "accessToken"),
+            Token.from_api(data.get("refreshToken"), "refreshToken"),
+        )
+
+    def as_dict(self) -> dict[str, Any]:
+        """Serialize for storage (the config entry)."""
+        return {
+            "access_token": self.access.token,
+            "access_token_expires_at": self.access.expires_at,
+            "refresh_token": self.refresh.token,
+            "refresh_token_expires_at": self.refresh.expires_at,
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Self | None:
+        """Read what `as_dict` stored; ``None`` when it is incomplete."""
+        try:
+            return cls(
+                Token(str(data["access_token"]), int(data["access_token_expires_at"])),
+                Token(
+                    str(data["refresh_token"]), int(data["refresh_token_expires_at"])
+                ),
+            )
+        except (KeyError, TypeError, ValueError):
+            return None
+
+
+@dataclass(frozen=True, slots=True)
+class User:
+    """The logged-in account (`userInfo`)."""
+
+    uid: str
+    email: str | None
+    phone: str | None
+    nickname: str | None
+
+    @classmethod
+    def from_api(cls, value: object) -> Self:
+        """Parse the ``data`` of `userInfo`."""
+        data = _mapping(value, "user")
+        return cls(
+            uid=_required_str(data, "uid"),
+            email=_str(data, "email"),
+            phone=_str(data, "phone"),
+            nickname=_str(data, "nikeName"),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Device:
+    """One device of the account's device list."""
+
+    product_key: str
+    device_key: str
+    name: str
+    product_name: str | None
+    device_type: int | None
+    auth_key: str | None
+    verified: bool
+    online: bool
+
+    @classmethod
+    def from_api(cls, value: object) -> Self:
+        """Parse one entry of `userDeviceList`."""
+        data = _mapping(value, "device")
+        device_key = _required_str(data, "deviceKey")
+        return cls(
+            product_key=_required_str(data, "productKey"),
+            device_key=device_key,
+            name=_str(data, "deviceName") or device_key,
+            product_name=_str(data, "productName"),
+            device_type=_int(data, "deviceType"),
+            auth_key=_str(data, "authKey"),
+            verified=_int(data, "verified") == 1,
+            online=_int(data, "onlineStatus") == 1,
+        )
+
+    @property
+    def owned(self) -> bool:
+        """Whether the account owns the device (only owners can share it)."""
+        return self.device_type == DeviceType.OWNED
+
+    @property
+    def unique_id(self) -> str:
+        """``pk_dk``, unique within the cloud."""
+        return f"{self.product_key}_{self.device_key}"
+
+
+@dataclass(frozen=True, slots=True)
+class Recipient:
+    """The user a device is shared with (``userInfo`` of a share)."""
+
+    uid: str | None
+    email: str | None
+    phone: str | None
+    nickname: str | None
+
+    @classmethod
+    def from_api(cls, value: object) -> Self:
+        """Parse the ``userInfo`` of a share; a missing one is empty."""
+        data = _mapping(value if value is not None else {}, "userInfo")
+        return cls(
+            uid=_str(data, "uid"),
+            email=_str(data, "email"),
+            phone=_str(data, "phone"),
+            nickname=_str(data, "nikeName"),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Share:
+    """One share of a device (`deviceShareUserList`)."""
+
+    share_code: str
+    product_key: str | None
+    device_key: str | None
+    status: int | None
+    shared_at: datetime | None
+    accepted_at: datetime | None
+    expires_at: datetime | None
+    recipient: Recipient
+
+    @classmethod
+    def from_api(cls, value: object) -> Self:
+        """Parse one ``{"shareInfo": ..., "userInfo": ...}`` entry."""
+        data = _mapping(value, "share")
+        info = _mapping(data.get("shareInfo"), "shareInfo")
+        recipient = Recipient.from_api(data.get("userInfo"))
+        if recipient.uid is None:
+            recipient = Recipient(
+                _str(info, "shareUid"),
+                recipient.email,
+                recipient.phone,
+                recipient.nickname,
+            )
+        return cls(
+            share_code=_required_str(info, "shareCode"),
+            product_key=_str(info, "pk"),
+            device_key=_str(info, "dk"),
+            status=_int(info, "shareStatus"),
+            shared_at=_time_ms(info, "shareTimeTs"),
+            accepted_at=_time_ms(info, "acceptTimeTs"),
+            expires_at=_time_ms(info, "sharingExpireAtTs"),
+            recipient=recipient,
+        )
+
+    def is_active(self, now: datetime | None = None) -> bool:
+        """Whether the recipient can use the device now."""
+        if self.status not in (ShareStatus.ACTIVE, ShareStatus.PENDING, None):
+            return False
+        if self.expires_at is None:
+            return True
+        return self.expires_at > (now or datetime.now(UTC))
+
+
+def parse_list(value: object, what: str) -> list[Any]:
+    """Return ``value`` as a list (``None`` is an empty list)."""
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        raise QuectelMalformedResponseError(f"Expected a list for {what}")
+    return value
+
+
+@dataclass(frozen=True, slots=True)
+class DevicePage:
+    """One page of `userDeviceList`."""
+
+    devices: list[Device]
+    total: int | None
+    has_next_page: bool
+
+    @classmethod
+    def from_api(cls, value: object, page: int, page_size: int) -> Self:
+        """Parse the ``data`` PageInfo of `userDeviceList`."""
+        data = _mapping(value, "device page")
+        devices = [
+            Device.from_api(item) for item in parse_list(data.get("list"), "list")
+        ]
+        total = _int(data, "total")
+        has_next = data.get("hasNextPage")
+        if isinstance(has_next, bool):
+            has_next_page = has_next
+        elif total is not None:
+            has_next_page = page * page_size < total
+        else:
+            has_next_page = len(devices) >= page_size
+        return cls(devices, total, has_next_page and bool(devices))
