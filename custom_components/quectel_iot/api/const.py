@@ -20,7 +20,7 @@ class Endpoint(StrEnum):
 
     EMAIL_LOGIN = "/v2/enduser/enduserapi/emailPwdLogin"
     PHONE_LOGIN = "/v2/enduser/enduserapi/phonePwdLogin"
-    REFRESH_TOKEN = "/v2/enduser/enduserapi/refreshToken"  # noqa: S105
+    REFRESH_TOKEN = "/v2/enduser/enduserapi/refreshToken"
     USER_INFO = "/v2/enduser/enduserapi/userInfo"
     DEVICE_LIST = "/v2/binding/enduserapi/userDeviceList"
     SHARE_BY_UID = "/v2/binding/enduserapi/shareByUid"

@@ -1,0 +1,64 @@
+"""The Quectel IoT integration: share Quectel cloud devices from Home Assistant."""
+
+from __future__ import annotations
+
+from homeassistant.const import Platform
+from homeassistant.core import HomeAssistant, callback
+from homeassistant.helpers import config_validation as cv, device_registry as dr
+from homeassistant.helpers.typing import ConfigType
+
+from .api import Tokens
+from .cloud import create_client
+from .const import CONF_TOKENS, DOMAIN
+from .coordinator import (
+    QuectelConfigEntry,
+    QuectelDeviceCoordinator,
+    QuectelRuntimeData,
+)
+from .devices import async_sync_devices, cloud_unique_id
+from .services import async_setup_services
+
+CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
+
+PLATFORMS: list[Platform] = []
+
+
+async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
+    """Register the actions once, for every account."""
+    async_setup_services(hass)
+    return True
+
+
+async def async_setup_entry(hass: HomeAssistant, entry: QuectelConfigEntry) -> bool:
+    """Log in (or reuse the stored tokens) and load the account's devices."""
+
+    @callback
+    def persist_tokens(tokens: Tokens) -> None:
+        # Keep refreshed tokens, so that a restart does not log in again.
+        hass.config_entries.async_update_entry(
+            entry, data={**entry.data, CONF_TOKENS: tokens.as_dict()}
+        )
+
+    client = create_client(hass, entry.data, persist_tokens)
+    devices = QuectelDeviceCoordinator(hass, entry, client)
+    await devices.async_config_entry_first_refresh()
+    entry.runtime_data = QuectelRuntimeData(client=client, devices=devices)
+
+    async_sync_devices(hass, entry)
+    entry.async_on_unload(
+        devices.async_add_listener(lambda: async_sync_devices(hass, entry))
+    )
+    await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
+    return True
+
+
+async def async_unload_entry(hass: HomeAssistant, entry: QuectelConfigEntry) -> bool:
+    """Unload the account."""
+    return await hass.config_entries.async_unload_platforms(entry, PLATFORMS)
+
+
+async def async_remove_config_entry_device(
+    hass: HomeAssistant, entry: QuectelConfigEntry, device: dr.DeviceEntry
+) -> bool:
+    """Allow removing a device only once the cloud no longer lists it."""
+    return cloud_unique_id(device) not in entry.runtime_data.devices.data

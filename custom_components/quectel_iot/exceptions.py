@@ -1,0 +1,48 @@
+"""Turning cloud errors into translated Home Assistant errors."""
+
+from __future__ import annotations
+
+from homeassistant.exceptions import HomeAssistantError
+
+from .api import (
+    QuectelError,
+    QuectelOutcomeUnknownError,
+    QuectelResponseError,
+    QuectelTimeoutError,
+)
+from .const import DOMAIN
+
+
+def translation_key_for(err: QuectelError) -> str:
+    """Return the translation key (in ``exceptions``) for a cloud error.
+
+    Documented cloud codes use their key from `ERROR_CODES`, so the table in
+    ``api/errors.py`` stays the one place where a code is named.
+    """
+    if isinstance(err, QuectelResponseError):
+        return err.key
+    if isinstance(err, QuectelOutcomeUnknownError):
+        return "outcome_unknown"
+    if isinstance(err, QuectelTimeoutError):
+        return "timeout"
+    return "cannot_connect"
+
+
+def translation_placeholders_for(err: QuectelError) -> dict[str, str]:
+    """Return the placeholders every cloud error message may use."""
+    if isinstance(err, QuectelResponseError):
+        return {
+            "code": "" if err.code is None else str(err.code),
+            "msg": err.msg,
+            "error": str(err),
+        }
+    return {"code": "", "msg": "", "error": str(err)}
+
+
+def cloud_error(err: QuectelError) -> HomeAssistantError:
+    """Wrap a cloud error in a translated `HomeAssistantError`."""
+    return HomeAssistantError(
+        translation_domain=DOMAIN,
+        translation_key=translation_key_for(err),
+        translation_placeholders=translation_placeholders_for(err),
+    )

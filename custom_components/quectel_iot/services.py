@@ -1,0 +1,211 @@
+"""The integration's actions: share devices and manage their shares."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable, Coroutine
+from dataclasses import dataclass
+from datetime import datetime
+from functools import wraps
+from typing import Any
+
+from homeassistant.core import (
+    HomeAssistant,
+    ServiceCall,
+    ServiceResponse,
+    SupportsResponse,
+    callback,
+)
+from homeassistant.exceptions import HomeAssistantError, Unauthorized, UnknownUser
+from homeassistant.helpers import config_validation as cv
+from homeassistant.helpers.translation import async_get_exception_message
+from homeassistant.util.json import JsonValueType
+import voluptuous as vol
+
+from .api import QuectelAuthenticationError, QuectelError
+from .const import DOMAIN, EVENT_DEVICE_SHARED, SHARE_MODE_COVER_MARK, ShareMode
+from .exceptions import cloud_error, translation_key_for, translation_placeholders_for
+from .targets import TARGET_FIELDS, TargetDevice, resolve_targets
+from .validation import (
+    ATTR_DURATION,
+    ATTR_EMAIL,
+    ATTR_EXPIRES_AT,
+    ATTR_PHONE,
+    ATTR_UID,
+    TranslatedSchema,
+    expiry_from,
+    non_empty_text,
+    recipient_from,
+)
+
+SERVICE_SHARE_DEVICE = "share_device"
+
+ATTR_MODE = "mode"
+ATTR_AUTH_KEY = "auth_key"
+
+RECIPIENT_FIELDS: dict[vol.Marker, Any] = {
+    vol.Optional(ATTR_EMAIL): non_empty_text,
+    vol.Optional(ATTR_PHONE): non_empty_text,
+    vol.Optional(ATTR_UID): non_empty_text,
+}
+EXPIRY_FIELDS: dict[vol.Marker, Any] = {
+    vol.Optional(ATTR_EXPIRES_AT): cv.datetime,
+    vol.Optional(ATTR_DURATION): cv.time_period,
+}
+
+SHARE_DEVICE_SCHEMA = TranslatedSchema(
+    {
+        **TARGET_FIELDS,
+        **RECIPIENT_FIELDS,
+        **EXPIRY_FIELDS,
+        vol.Optional(ATTR_MODE, default=ShareMode.REPLACE): vol.Coerce(ShareMode),
+        vol.Optional(ATTR_AUTH_KEY): vol.All(non_empty_text, vol.Length(max=256)),
+    }
+)
+
+type Handler = Callable[[ServiceCall], Coroutine[Any, Any, ServiceResponse]]
+
+
+def admin_only(hass: HomeAssistant, handler: Handler) -> Handler:
+    """Refuse calls by users who are not administrators.
+
+    Calls without a user (automations, scripts) are allowed. Home Assistant's
+    `async_register_admin_service` cannot return a response, hence this.
+    """
+
+    @wraps(handler)
+    async def checked(call: ServiceCall) -> ServiceResponse:
+        if call.context.user_id is not None:
+            user = await hass.auth.async_get_user(call.context.user_id)
+            if user is None:
+                raise UnknownUser(context=call.context)
+            if not user.is_admin:
+                raise Unauthorized(context=call.context)
+        return await handler(call)
+
+    return checked
+
+
+@dataclass(frozen=True, slots=True)
+class DeviceFailure:
+    """A device an action could not act on, and why."""
+
+    target: TargetDevice
+    error: QuectelError
+
+
+async def run_for_each_device[T](
+    hass: HomeAssistant,
+    targets: list[TargetDevice],
+    act: Callable[[TargetDevice], Coroutine[Any, Any, T]],
+) -> tuple[list[tuple[TargetDevice, T]], list[DeviceFailure]]:
+    """Run ``act`` on every target concurrently; return successes and failures.
+
+    Each account's client keeps at most 10 requests in flight. An account
+    whose credentials the cloud rejected starts its reauthentication.
+    """
+    outcomes = await asyncio.gather(*(_attempt(target, act) for target in targets))
+    done = [(target, result) for target, result, error in outcomes if error is None]
+    failed = [DeviceFailure(target, error) for target, _, error in outcomes if error]
+    for failure in failed:
+        if isinstance(failure.error, QuectelAuthenticationError):
+            failure.target.entry.async_start_reauth(hass)
+    return done, failed  # type: ignore[return-value]
+
+
+def raise_for_failures(
+    hass: HomeAssistant,
+    targets: list[TargetDevice],
+    failed: list[DeviceFailure],
+    succeeded: list[TargetDevice],
+) -> None:
+    """Raise one translated error naming each failed and succeeded device."""
+    if not failed:
+        return
+    if len(targets) == 1:
+        raise cloud_error(failed[0].error) from failed[0].error
+    raise HomeAssistantError(
+        translation_domain=DOMAIN,
+        translation_key="partial_failure",
+        translation_placeholders={
+            "failed_count": str(len(failed)),
+            "total": str(len(targets)),
+            "failed": "; ".join(
+                f"{_device_label(f.target)}: {_reason(f.error)}" for f in failed
+            ),
+            "succeeded": ", ".join(_device_label(t) for t in succeeded) or "-",
+        },
+    ) from failed[0].error
+
+
+async def _attempt[T](
+    target: TargetDevice, act: Callable[[TargetDevice], Coroutine[Any, Any, T]]
+) -> tuple[TargetDevice, T | None, QuectelError | None]:
+    try:
+        return target, await act(target), None
+    except QuectelError as err:
+        return target, None, err
+
+
+def _device_label(target: TargetDevice) -> str:
+    return f"{target.device.name} ({target.device.unique_id})"
+
+
+def _reason(err: QuectelError) -> str:
+    return async_get_exception_message(
+        DOMAIN, translation_key_for(err), translation_placeholders_for(err)
+    )
+
+
+def _iso(moment: datetime | None) -> str | None:
+    return moment.isoformat() if moment else None
+
+
+async def _share_device(hass: HomeAssistant, call: ServiceCall) -> ServiceResponse:
+    targets = resolve_targets(hass, call.data)
+    recipient = recipient_from(call.data)
+    expires_at = expiry_from(call.data)
+    cover_mark = SHARE_MODE_COVER_MARK[call.data[ATTR_MODE]]
+
+    async def share(target: TargetDevice) -> str:
+        return await target.entry.runtime_data.client.share_device(
+            target.device.product_key,
+            target.device.device_key,
+            expires_at=expires_at,
+            cover_mark=cover_mark,
+            auth_key=call.data.get(ATTR_AUTH_KEY) or target.device.auth_key,
+            **recipient.as_kwargs(),
+        )
+
+    done, failed = await run_for_each_device(hass, targets, share)
+    shares: list[JsonValueType] = []
+    for target, share_code in done:
+        shared = {
+            **target.describe(),
+            "share_code": share_code,
+            "expires_at": _iso(expires_at),
+        }
+        hass.bus.async_fire(
+            EVENT_DEVICE_SHARED,
+            {**shared, "recipient_type": recipient.type},
+            context=call.context,
+        )
+        shares.append({**shared, "recipient": recipient.value})
+    raise_for_failures(hass, targets, failed, [target for target, _ in done])
+    return {"shares": shares}
+
+
+@callback
+def async_setup_services(hass: HomeAssistant) -> None:
+    """Register the integration's actions."""
+
+    async def share_device(call: ServiceCall) -> ServiceResponse:
+        return await _share_device(hass, call)
+
+    hass.services.async_register(
+        DOMAIN,
+        SERVICE_SHARE_DEVICE,
+        admin_only(hass, share_device),
+        schema=SHARE_DEVICE_SCHEMA,
+        supports_response=SupportsResponse.OPTIONAL,
+    )

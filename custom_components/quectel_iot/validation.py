@@ -1,0 +1,158 @@
+"""Checks of action input that need more than a voluptuous type.
+
+Every failure is a translated `ServiceValidationError`, raised before any
+request reaches the cloud.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+import re
+from typing import Any, Literal
+
+from homeassistant.exceptions import ServiceValidationError
+from homeassistant.util import dt as dt_util
+import voluptuous as vol
+
+from .const import DOMAIN
+
+ATTR_EMAIL = "email"
+ATTR_PHONE = "phone"
+ATTR_UID = "uid"
+ATTR_EXPIRES_AT = "expires_at"
+ATTR_DURATION = "duration"
+
+# The docs give no format for keys; real ones are short ASCII identifiers
+# (product keys like "p11pLZ", device keys like IMEIs or MAC addresses).
+KEY_PATTERN = re.compile(r"^[A-Za-z0-9_.:-]{1,64}$")
+EMAIL_PATTERN = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s.]{2,}$")
+PHONE_PATTERN = re.compile(r"^\+?[0-9]{5,20}$")
+UID_PATTERN = re.compile(r"^[^\s]{1,64}$")
+MAX_EMAIL_LENGTH = 254
+# sharingExpireAt is epoch milliseconds; Python datetimes end in year 9999.
+LATEST_EXPIRY = datetime(9999, 12, 31, 23, 59, 59, tzinfo=UTC)
+
+type RecipientType = Literal["email", "phone", "uid"]
+
+
+def validation_error(key: str, **placeholders: str) -> ServiceValidationError:
+    """Return a translated validation error."""
+    return ServiceValidationError(
+        translation_domain=DOMAIN,
+        translation_key=key,
+        translation_placeholders=placeholders or None,
+    )
+
+
+class TranslatedSchema(vol.Schema):
+    """An action schema whose bad input is a translated validation error.
+
+    Home Assistant passes a `vol.Invalid` from an action schema through
+    untranslated; this keeps the field and the reason in a translated message.
+    """
+
+    def __call__(self, data: Any) -> Any:
+        """Validate ``data``."""
+        try:
+            return super().__call__(data)  # type: ignore[no-untyped-call]
+        except vol.Invalid as err:
+            path = ".".join(str(part) for part in err.path) or "-"
+            raise validation_error(
+                "invalid_input", field=path, reason=err.error_message or str(err)
+            ) from err
+
+
+def device_key_field(value: Any) -> str:
+    """Validate a product key or device key."""
+    if not isinstance(value, str | int) or isinstance(value, bool):
+        raise vol.Invalid("expected text")
+    text = str(value).strip()
+    if not KEY_PATTERN.match(text):
+        raise vol.Invalid("must be 1 to 64 letters, digits or _ . : -")
+    return text
+
+
+def non_empty_text(value: Any) -> str:
+    """Validate a non-empty string and strip it."""
+    if not isinstance(value, str | int) or isinstance(value, bool):
+        raise vol.Invalid("expected text")
+    text = str(value).strip()
+    if not text:
+        raise vol.Invalid("must not be empty")
+    return text
+
+
+@dataclass(frozen=True, slots=True)
+class RecipientInput:
+    """Who a device is shared with, as given to an action."""
+
+    type: RecipientType
+    value: str
+
+    def as_kwargs(self) -> dict[str, str]:
+        """Keyword arguments for the client's share call."""
+        return {self.type: self.value}
+
+
+def recipient_from(data: Mapping[str, Any]) -> RecipientInput:
+    """Return the one recipient ``data`` must name (email, phone or uid)."""
+    recipient = optional_recipient_from(data)
+    if recipient is None:
+        raise validation_error("recipient_missing_input")
+    return recipient
+
+
+def optional_recipient_from(data: Mapping[str, Any]) -> RecipientInput | None:
+    """Return the recipient of ``data`` (email, phone or uid), if any."""
+    given = [
+        key for key in (ATTR_EMAIL, ATTR_PHONE, ATTR_UID) if data.get(key) is not None
+    ]
+    if len(given) > 1:
+        raise validation_error("recipient_ambiguous")
+    if not given:
+        return None
+    key: RecipientType = given[0]  # type: ignore[assignment]
+    value = str(data[key]).strip()
+    if key == ATTR_EMAIL:
+        if len(value) > MAX_EMAIL_LENGTH or not EMAIL_PATTERN.match(value):
+            raise validation_error("invalid_email")
+    elif key == ATTR_PHONE:
+        value = re.sub(r"[\s()-]", "", value)
+        if not PHONE_PATTERN.match(value):
+            raise validation_error("invalid_phone")
+    elif not UID_PATTERN.match(value):
+        raise validation_error("invalid_uid")
+    return RecipientInput(key, value)
+
+
+def expiry_from(
+    data: Mapping[str, Any], *, required: bool = False, now: datetime | None = None
+) -> datetime | None:
+    """Return when a share ends (UTC), from ``expires_at`` or ``duration``.
+
+    Naive datetimes are Home Assistant's local time. ``None`` means for life.
+    """
+    expires_at: datetime | None = data.get(ATTR_EXPIRES_AT)
+    duration: timedelta | None = data.get(ATTR_DURATION)
+    if expires_at is not None and duration is not None:
+        raise validation_error("expiry_ambiguous")
+    now = now or dt_util.utcnow()
+    if duration is not None:
+        if duration <= timedelta(0):
+            raise validation_error("duration_not_positive")
+        try:
+            expires_at = now + duration
+        except OverflowError as err:
+            raise validation_error("expiry_too_late") from err
+    if expires_at is None:
+        if required:
+            raise validation_error("expiry_missing")
+        return None
+    expires_at = dt_util.as_utc(expires_at)
+    if expires_at <= now:
+        raise validation_error("expiry_in_past")
+    if expires_at > LATEST_EXPIRY:
+        raise validation_error("expiry_too_late")
+    return expires_at
