@@ -1,0 +1,83 @@
+"""Shared fixtures: a simulated Quectel cloud on 127.0.0.1 and an account on it."""
+
+# Import our integration before Home Assistant mounts its test config dir, whose
+# custom_components would otherwise shadow ours ("Cannot find integration").
+import custom_components.quectel_iot  # noqa: F401  # isort: skip
+
+from collections.abc import AsyncIterator, Iterator
+from typing import Any
+
+import pytest
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+
+from custom_components.quectel_iot.const import (
+    CONF_BASE_URL,
+    CONF_DATA_CENTER,
+    CONF_EMAIL,
+    CONF_PASSWORD,
+    CONF_USER_DOMAIN,
+    CONF_USER_DOMAIN_SECRET,
+    DOMAIN,
+    DataCenterOption,
+)
+from homeassistant.config_entries import ConfigEntryState
+from homeassistant.core import HomeAssistant
+from simulator import Simulator
+
+# The account of the "test" scenario (simulator/scenarios/test.json).
+OWNER_UID = "U1"
+OWNER_EMAIL = "owner@example.test"
+OWNER_PASSWORD = "owner-pass"
+
+
+@pytest.fixture(autouse=True)
+def auto_enable_custom_integrations(enable_custom_integrations: None) -> Iterator[None]:
+    """Let Home Assistant load custom integrations in every test."""
+    yield
+
+
+@pytest.fixture
+async def simulator(socket_enabled: None) -> AsyncIterator[Simulator]:
+    """Serve the "test" scenario on a free loopback port.
+
+    Home Assistant's test plugin blocks sockets; the simulator needs a real
+    one on 127.0.0.1, the only host the plugin lets tests connect to.
+    """
+    sim = Simulator.from_scenario("test")
+    await sim.start()
+    yield sim
+    await sim.stop()
+
+
+@pytest.fixture
+def entry_data(simulator: Simulator) -> dict[str, Any]:
+    """Config entry data of the scenario's owner, on the simulator."""
+    return {
+        CONF_DATA_CENTER: DataCenterOption.CUSTOM,
+        CONF_BASE_URL: simulator.base_url,
+        CONF_USER_DOMAIN: simulator.user_domain,
+        CONF_USER_DOMAIN_SECRET: simulator.user_domain_secret,
+        CONF_EMAIL: OWNER_EMAIL,
+        CONF_PASSWORD: OWNER_PASSWORD,
+    }
+
+
+@pytest.fixture
+def config_entry(hass: HomeAssistant, entry_data: dict[str, Any]) -> MockConfigEntry:
+    """The owner's config entry, added to Home Assistant but not set up."""
+    entry = MockConfigEntry(
+        domain=DOMAIN, title=OWNER_EMAIL, unique_id=OWNER_UID, data=entry_data
+    )
+    entry.add_to_hass(hass)
+    return entry
+
+
+@pytest.fixture
+async def init_integration(
+    hass: HomeAssistant, config_entry: MockConfigEntry
+) -> MockConfigEntry:
+    """Set up the owner's account against the simulator."""
+    assert await hass.config_entries.async_setup(config_entry.entry_id)
+    await hass.async_block_till_done()
+    assert config_entry.state is ConfigEntryState.LOADED
+    return config_entry
