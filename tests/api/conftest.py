@@ -1,0 +1,68 @@
+"""Fixtures for the cloud client's tests: the simulator, a session, clients."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable
+from typing import Any
+
+import aiohttp
+import pytest
+
+from custom_components.quectel_iot.api import EmailAccount, QuectelClient
+from simulator import Simulator
+
+OWNER_EMAIL = "owner@example.test"
+OWNER_PASSWORD = "owner-pass"
+OWNER_PHONE = "5550001"
+OWNER_INTERNATIONAL_CODE = "1"
+# Short, so that a test hitting a hang fails fast instead of waiting 15 s.
+TEST_REQUEST_TIMEOUT = 5.0
+
+
+# Keywords override the defaults (the owner by email, on the simulator).
+type ClientFactory = Callable[..., QuectelClient]
+
+
+@pytest.fixture
+async def sim(socket_enabled: None) -> AsyncIterator[Simulator]:
+    """A started simulator serving the small "test" scenario on 127.0.0.1.
+
+    Home Assistant's test plugin blocks sockets; ``socket_enabled``
+    (pytest-socket) lifts that for loopback connections.
+    """
+    simulator = Simulator.from_scenario("test")
+    await simulator.start()
+    yield simulator
+    await simulator.stop()
+
+
+@pytest.fixture
+async def session(sim: Simulator) -> AsyncIterator[aiohttp.ClientSession]:
+    """An aiohttp session, closed after the test."""
+    async with aiohttp.ClientSession() as client_session:
+        yield client_session
+
+
+@pytest.fixture
+def make_client(sim: Simulator, session: aiohttp.ClientSession) -> ClientFactory:
+    """Return a factory of clients of the scenario's owner on ``sim``."""
+
+    def factory(**overrides: Any) -> QuectelClient:
+        options: dict[str, Any] = {
+            "base_url": sim.base_url,
+            "user_domain": sim.user_domain,
+            "user_domain_secret": sim.user_domain_secret,
+            "account": EmailAccount(OWNER_EMAIL),
+            "password": OWNER_PASSWORD,
+            "request_timeout": TEST_REQUEST_TIMEOUT,
+        }
+        options.update(overrides)
+        return QuectelClient(session, **options)
+
+    return factory
+
+
+@pytest.fixture
+def client(make_client: ClientFactory) -> QuectelClient:
+    """A client of the owner's account that has not logged in yet."""
+    return make_client()
