@@ -117,6 +117,11 @@ _WRONG = "Incorrect account or password"
 
 ERROR_CODES: dict[int, ErrorSpec] = {
     # Login (emailPwdLogin.md, phonePwdLogin.md)
+    5002: _spec(
+        QuectelAuthenticationError,
+        "phone_already_registered",
+        "Phone number already registered",
+    ),
     5004: _spec(
         QuectelInvalidCredentialsError,
         "phone_not_registered",
