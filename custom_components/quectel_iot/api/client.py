@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 import json
 import logging
+import re
 from typing import Any
 
 import aiohttp
@@ -46,6 +47,13 @@ _LOGGER = logging.getLogger(__name__)
 
 # Never walk more pages than this, whatever the cloud says about the next one.
 _MAX_DEVICE_PAGES = 1000
+
+# aiohttp itself sends a request with one of these methods once more when the
+# connection drops before the response starts (RFC 9112, 9.3.1.1). For them,
+# that is the one retry; the client adds its own only for the other methods.
+_RETRIED_BY_AIOHTTP = frozenset({"GET", "PUT", "DELETE"})
+# A code sent as text: ASCII digits only (int() would take "٣" or "1_0").
+_CODE_TEXT = re.compile(r"\s*-?[0-9]{1,9}\s*", re.ASCII)
 
 
 @dataclass(frozen=True, slots=True)
@@ -357,9 +365,14 @@ class QuectelClient:
         except aiohttp.ClientConnectorError as err:
             raise _NotSentError(f"Cannot connect to the cloud: {err}") from err
         except (aiohttp.ServerDisconnectedError, aiohttp.ClientOSError) as err:
-            if idempotent:
-                raise _NotSentError(f"Connection to the cloud lost: {err}") from err
-            raise _outcome_unknown(endpoint) from err
+            if not idempotent:
+                raise _outcome_unknown(endpoint) from err
+            if method in _RETRIED_BY_AIOHTTP:
+                # aiohttp has already sent it a second time: that was the retry.
+                raise QuectelConnectionError(
+                    f"Connection to the cloud lost: {err}"
+                ) from err
+            raise _NotSentError(f"Connection to the cloud lost: {err}") from err
         except TimeoutError as err:
             if not idempotent:
                 raise _outcome_unknown(endpoint) from err
@@ -391,7 +404,7 @@ def _read_envelope(status: int, body: bytes) -> Any:
         raise QuectelConnectionError(f"The cloud answered HTTP {status}")
     try:
         envelope = json.loads(body)
-    except (UnicodeDecodeError, ValueError) as err:
+    except (UnicodeDecodeError, ValueError, RecursionError) as err:
         if status != 200:
             raise QuectelConnectionError(f"The cloud answered HTTP {status}") from err
         raise QuectelMalformedResponseError(
@@ -400,7 +413,7 @@ def _read_envelope(status: int, body: bytes) -> Any:
     if not isinstance(envelope, dict):
         raise QuectelMalformedResponseError("The cloud's answer is not a JSON object")
     code = envelope.get("code")
-    if isinstance(code, str) and code.strip().lstrip("-").isdigit():
+    if isinstance(code, str) and _CODE_TEXT.fullmatch(code):
         code = int(code)
     if not isinstance(code, int) or isinstance(code, bool):
         raise QuectelMalformedResponseError("The cloud's answer has no valid code")
