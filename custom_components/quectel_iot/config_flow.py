@@ -141,6 +141,23 @@ def _normalize(user_input: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str,
     return data, errors
 
 
+def _on_form(errors: dict[str, str], schema: vol.Schema) -> dict[str, str]:
+    """Move errors of fields the form does not show to the form's base.
+
+    Reauthentication only asks for the password and reconfiguration never
+    does: an error about a hidden field would otherwise not be shown at all.
+    """
+    shown = {str(key) for key in schema.schema}
+    return {(key if key in shown else "base"): value for key, value in errors.items()}
+
+
+def _title(data: Mapping[str, Any]) -> str:
+    """Name the entry after its account: the email, or the phone number."""
+    return str(
+        data.get(CONF_EMAIL) or f"+{data[CONF_INTERNATIONAL_CODE]} {data[CONF_PHONE]}"
+    )
+
+
 class QuectelConfigFlow(ConfigFlow, domain=DOMAIN):
     """Add a Quectel app account."""
 
@@ -159,7 +176,7 @@ class QuectelConfigFlow(ConfigFlow, domain=DOMAIN):
         placeholders: dict[str, str] = {}
         account_field = CONF_EMAIL if data.get(CONF_EMAIL) else CONF_PHONE
         try:
-            await client.login()
+            tokens = await client.login()
             user = await client.user_info()
         except QuectelInvalidCredentialsError as err:
             if err.key in _NOT_REGISTERED:
@@ -184,8 +201,8 @@ class QuectelConfigFlow(ConfigFlow, domain=DOMAIN):
         except QuectelError:
             LOGGER.exception("Unexpected error while signing in to the Quectel cloud")
             return None, {"base": "unknown"}, placeholders
-        if client.tokens is not None:
-            data[CONF_TOKENS] = client.tokens.as_dict()
+        # Stored, so that setting the entry up does not log in a second time.
+        data[CONF_TOKENS] = (client.tokens or tokens).as_dict()
         return user, {}, placeholders
 
     async def async_step_user(
@@ -226,11 +243,7 @@ class QuectelConfigFlow(ConfigFlow, domain=DOMAIN):
         )
 
     def _create(self, data: dict[str, Any]) -> ConfigFlowResult:
-        title = (
-            data.get(CONF_EMAIL)
-            or f"+{data[CONF_INTERNATIONAL_CODE]} {data[CONF_PHONE]}"
-        )
-        return self.async_create_entry(title=title, data=data)
+        return self.async_create_entry(title=_title(data), data=data)
 
     async def async_step_reauth(
         self, entry_data: Mapping[str, Any]
@@ -249,6 +262,7 @@ class QuectelConfigFlow(ConfigFlow, domain=DOMAIN):
             data = {**entry.data, CONF_PASSWORD: user_input[CONF_PASSWORD]}
             data.pop(CONF_TOKENS, None)
             user, errors, extra = await self._validate(data)
+            errors = _on_form(errors, _PASSWORD_SCHEMA)
             placeholders |= extra
             if user is not None:
                 await self.async_set_unique_id(user.uid)
@@ -283,19 +297,20 @@ class QuectelConfigFlow(ConfigFlow, domain=DOMAIN):
                     await self.async_set_unique_id(user.uid)
                     self._abort_if_unique_id_mismatch(reason="wrong_account")
                     return self.async_update_reload_and_abort(
-                        entry, data=data, title=data.get(CONF_EMAIL) or entry.title
+                        entry, data=data, title=_title(data)
                     )
         defaults = user_input or {
             key: value
             for key, value in entry.data.items()
             if key not in (CONF_PASSWORD, CONF_USER_DOMAIN_SECRET, CONF_TOKENS)
         }
+        schema = _account_schema(defaults, with_password=False)
         return self.async_show_form(
             step_id="reconfigure",
             data_schema=self.add_suggested_values_to_schema(
-                _account_schema(defaults, with_password=False),
+                schema,
                 {k: v for k, v in defaults.items() if k != CONF_USER_DOMAIN_SECRET},
             ),
-            errors=errors,
+            errors=_on_form(errors, schema),
             description_placeholders=placeholders,
         )
