@@ -1,0 +1,117 @@
+"""End to end: a real ``hass`` process, its REST and websocket APIs, the demo cloud.
+
+Onboards an owner, adds the demo account through the config flow, checks the
+device registry, shares, lists and revokes over REST, then stops Home
+Assistant and checks the integration logged no error.
+"""
+
+from typing import Any
+
+from simulator import Simulator
+
+from .conftest import DEMO_EMAIL
+from .harness import RealHass
+
+SHARE_BY_UID = "/v2/binding/enduserapi/shareByUid"
+OWNER_UID = "C1001"
+GUEST_EMAIL = "guest@example.com"  # not in the owner's family; no share of LIGHT yet
+LIGHT = ("pDemoLight", "DEMO-LIGHT-02")
+
+
+def _by_cloud_id(devices: list[dict[str, Any]], entry_id: str) -> dict[str, Any]:
+    ours: dict[str, Any] = {}
+    for device in devices:
+        if device["primary_config_entry"] != entry_id:
+            continue
+        for domain, identifier in device["identifiers"]:
+            if domain == "quectel_iot":
+                ours[identifier] = device
+    return ours
+
+
+async def test_share_through_a_real_home_assistant(
+    real_hass: RealHass, demo_cloud: Simulator, demo_account: dict[str, Any]
+) -> None:
+    # 1-2. Onboarded by the fixture; add the account through the config flow.
+    entry = await real_hass.add_account(demo_account)
+    assert entry["domain"] == "quectel_iot"
+    assert entry["title"] == DEMO_EMAIL
+    assert entry["state"] == "loaded"
+
+    # 3. One registry device per device the demo owner owns, none for the
+    # friend's camera shared with them.
+    registry = await real_hass.ws_command({"type": "config/device_registry/list"})
+    ours = _by_cloud_id(registry, entry["entry_id"])
+    owned = {
+        f"{device.pk}_{device.dk}": device
+        for device in demo_cloud.devices.values()
+        if device.owner_uid == OWNER_UID
+    }
+    assert set(ours) == set(owned)
+    for unique_id, device in owned.items():
+        assert ours[unique_id]["name"] == device.name
+        assert ours[unique_id]["manufacturer"] == "Quectel"
+    light_id = ours[f"{LIGHT[0]}_{LIGHT[1]}"]["id"]
+
+    # 4. share_device over REST, with its response.
+    demo_cloud.clear_requests()
+    _, body = await real_hass.call_service(
+        "quectel_iot",
+        "share_device",
+        {"device_id": light_id, "email": GUEST_EMAIL, "duration": {"hours": 24}},
+    )
+    shares = body["service_response"]["shares"]
+    assert len(shares) == 1
+    share = shares[0]
+    assert share["device_id"] == light_id
+    assert (share["product_key"], share["device_key"]) == LIGHT
+    assert share["recipient"] == GUEST_EMAIL
+    [made] = demo_cloud.active_shares(*LIGHT)
+    assert share["share_code"] == made.share_code
+    assert made.share_uid == demo_cloud.user(GUEST_EMAIL).uid
+
+    [request] = demo_cloud.requests_to(SHARE_BY_UID)
+    assert request.method == "POST"
+    assert request.body == ""  # every parameter goes in the query string
+    assert set(request.query) == {
+        "pk",
+        "dk",
+        "authKey",
+        "coverMark",
+        "email",
+        "sharingExpireAt",
+    }
+    assert (request.query["pk"], request.query["dk"]) == LIGHT
+    assert request.query["email"] == GUEST_EMAIL
+    assert request.query["coverMark"] == "1"
+    assert request.query["authKey"] == demo_cloud.devices[LIGHT].auth_key
+    assert int(request.query["sharingExpireAt"]) == made.expire_at_ms
+    assert request.headers["Authorization"].startswith("Bearer ")
+
+    # 5. list_shares shows it; unshare_device revokes it.
+    _, body = await real_hass.call_service(
+        "quectel_iot", "list_shares", {"device_id": light_id}
+    )
+    [listed] = body["service_response"]["devices"]
+    assert listed["device_id"] == light_id
+    assert (listed["product_key"], listed["device_key"]) == LIGHT
+    assert made.share_code in {s["share_code"] for s in listed["shares"]}
+
+    _, body = await real_hass.call_service(
+        "quectel_iot",
+        "unshare_device",
+        {"device_id": light_id, "email": GUEST_EMAIL},
+    )
+    revoked = body["service_response"]["revoked"]
+    assert len(revoked) == 1
+    assert made.share_code in str(revoked[0])
+    assert demo_cloud.active_shares(*LIGHT) == []
+
+    # 6. A clean stop, and no error from the integration in the log.
+    assert await real_hass.stop() == 0
+    log = real_hass.log()
+    assert "custom_components.quectel_iot" in log  # debug logging is on
+    errors = [
+        line for line in log.splitlines() if " ERROR " in line and "quectel_iot" in line
+    ]
+    assert errors == []
