@@ -1,0 +1,188 @@
+"""shareByUid, deviceShareUserList, ownerUserUnshareDevice and setShareTime.
+
+shareByUid checks, answering with the first that fails: ``pk`` missing 5066;
+``dk`` missing 5067; none of ``shareUid``/``email``/``phone`` 5891;
+``coverMark`` not 1, 2 or 3 5133; ``sharingExpireAt`` not an integer or not
+in the future 5145; device unknown or not the caller's 5135; ``authKey`` sent
+but not the device's 5135 (our choice: the doc lists no code; it is
+shareInfo.md's "no permission to share this device"); device unverified 5360;
+recipient unknown (``shareUid`` wins over ``email``, which wins over
+``phone``) or the caller 5134; recipient in the caller's family 5864.
+
+A share by uid is active at once (acceptTime = shareTime). With an active
+share to the same recipient on the device, ``coverMark``
+
+- 1 (the default) cancels it (them) and makes a new share with a new code;
+- 2 makes one more share next to it;
+- 3 replaces it like 1 only when the new expiry is later than the latest
+  active one (no expiry = for life = the latest); otherwise nothing changes
+  and the answer is the code of the share kept (our choice: the doc does not
+  say what is answered).
+
+Without an active share to that recipient every mode makes a new one.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from custom_components.quectel_iot.api.const import CoverMark, ShareStatus
+
+from .envelope import ApiError
+from .models import SimShare, SimUser
+from .params import Params, parse_int
+from .state import CloudState
+from .views import share_info, share_user_info
+
+
+def share_by_uid(state: CloudState, owner: SimUser, params: Params) -> str:
+    """Share a device of ``owner``; return the share code."""
+    pk, dk = _device_key(params)
+    recipient_keys = (params.get("shareUid"), params.get("email"), params.get("phone"))
+    if recipient_keys == (None, None, None):
+        raise ApiError(5891)
+    cover_mark = _cover_mark(params.get("coverMark"))
+    expire_at_ms = _expiry(state, params.get("sharingExpireAt"), required=False)
+    device = state.devices.get((pk, dk))
+    if device is None or device.owner_uid != owner.uid:
+        raise ApiError(5135)
+    auth_key = params.get("authKey")
+    if auth_key is not None and auth_key != device.auth_key:
+        raise ApiError(5135)
+    if not device.verified:
+        raise ApiError(5360)
+    recipient = _recipient(state, *recipient_keys)
+    if recipient is None or recipient.uid == owner.uid:
+        raise ApiError(5134)
+    if state.same_family(owner, recipient):
+        raise ApiError(5864)
+    existing = state.active_shares(pk, dk, recipient.uid)
+    if existing and cover_mark is CoverMark.ADD:
+        existing = []
+    if existing and cover_mark is CoverMark.EXTEND:
+        latest = max(existing, key=_expiry_order)
+        if not _is_later(expire_at_ms, latest.expire_at_ms):
+            return latest.share_code
+    for share in existing:
+        state.cancel_share(share)
+    share = state.add_share(
+        device, recipient, expire_at_ms=expire_at_ms, cover_mark=cover_mark
+    )
+    return share.share_code
+
+
+def share_user_list(
+    state: CloudState, owner: SimUser, params: Params
+) -> list[dict[str, Any]]:
+    """Return every share (any status) of a device of ``owner``, oldest first.
+
+    5066/5067 for a missing pk/dk; 5141 when the device is unknown or not the
+    caller's.
+    """
+    pk, dk = _device_key(params)
+    device = state.devices.get((pk, dk))
+    if device is None or device.owner_uid != owner.uid:
+        raise ApiError(5141)
+    now_ms = state.clock.now_ms()
+    return [
+        {
+            "shareInfo": share_info(share, device, now_ms),
+            "userInfo": share_user_info(
+                state.users[share.share_uid], state.user_domain
+            ),
+        }
+        for share in state.all_shares()
+        if share.pk == pk and share.dk == dk and share.owner_uid == owner.uid
+    ]
+
+
+def owner_unshare(state: CloudState, owner: SimUser, params: Params) -> None:
+    """Cancel a share of ``owner``.
+
+    5136 without ``shareCode``; 5041 when the code is unknown or the share is
+    not the caller's; 5142 when the share is already cancelled or expired.
+    """
+    share = _owned_share(state, owner, params)
+    _check_active(share)
+    state.cancel_share(share)
+
+
+def set_share_time(state: CloudState, owner: SimUser, params: Params) -> None:
+    """Set the expiry of a share of ``owner``.
+
+    5136 without ``shareCode``; 5041 when the code is unknown or the share is
+    not the caller's; 5145 when ``sharingExpireAt`` is missing, not an integer
+    or not in the future (our choice: the doc lists no code for it; 5145 is
+    shareByUid's code for the same mistake); 5142 when the share is cancelled
+    or expired (our choice, borrowed from ownerUserUnshareDevice: a share that
+    ended is not revived).
+    """
+    share = _owned_share(state, owner, params)
+    expire_at_ms = _expiry(state, params.get("sharingExpireAt"), required=True)
+    _check_active(share)
+    share.expire_at_ms = expire_at_ms
+    share.update_time_ms = state.clock.now_ms()
+
+
+def _device_key(params: Params) -> tuple[str, str]:
+    pk = params.get("pk")
+    if pk is None:
+        raise ApiError(5066)
+    dk = params.get("dk")
+    if dk is None:
+        raise ApiError(5067)
+    return pk, dk
+
+
+def _recipient(
+    state: CloudState, share_uid: str | None, email: str | None, phone: str | None
+) -> SimUser | None:
+    if share_uid is not None:
+        return state.users.get(share_uid)
+    if email is not None:
+        return state.user_by_email(email)
+    return state.user_by_phone(phone or "")
+
+
+def _cover_mark(value: str | None) -> CoverMark:
+    if value is None:
+        return CoverMark.REPLACE
+    number = parse_int(value)
+    if number is None or number not in set(CoverMark):
+        raise ApiError(5133)
+    return CoverMark(number)
+
+
+def _expiry(state: CloudState, value: str | None, *, required: bool) -> int | None:
+    if value is None and not required:
+        return None
+    expire_at_ms = parse_int(value)
+    if expire_at_ms is None or expire_at_ms <= state.clock.now_ms():
+        raise ApiError(5145)
+    return expire_at_ms
+
+
+def _expiry_order(share: SimShare) -> tuple[float, int]:
+    expiry = float("inf") if share.expire_at_ms is None else share.expire_at_ms
+    return (expiry, share.share_id)
+
+
+def _is_later(new_ms: int | None, old_ms: int | None) -> bool:
+    if old_ms is None:
+        return False
+    return new_ms is None or new_ms > old_ms
+
+
+def _owned_share(state: CloudState, owner: SimUser, params: Params) -> SimShare:
+    share_code = params.get("shareCode")
+    if share_code is None:
+        raise ApiError(5136)
+    share = state.share_by_code(share_code)
+    if share is None or share.owner_uid != owner.uid:
+        raise ApiError(5041)
+    return share
+
+
+def _check_active(share: SimShare) -> None:
+    if share.status != ShareStatus.ACTIVE:
+        raise ApiError(5142)
