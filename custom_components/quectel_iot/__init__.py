@@ -14,18 +14,21 @@ from .coordinator import (
     QuectelConfigEntry,
     QuectelDeviceCoordinator,
     QuectelRuntimeData,
+    QuectelShareCoordinator,
 )
 from .devices import async_sync_devices, cloud_unique_id
 from .services import async_setup_services
+from .share_management import async_setup_share_services
 
 CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
 
-PLATFORMS: list[Platform] = []
+PLATFORMS: list[Platform] = [Platform.SENSOR]
 
 
 async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
     """Register the actions once, for every account."""
     async_setup_services(hass)
+    async_setup_share_services(hass)
     return True
 
 
@@ -42,12 +45,24 @@ async def async_setup_entry(hass: HomeAssistant, entry: QuectelConfigEntry) -> b
     client = create_client(hass, entry.data, persist_tokens)
     devices = QuectelDeviceCoordinator(hass, entry, client)
     await devices.async_config_entry_first_refresh()
-    entry.runtime_data = QuectelRuntimeData(client=client, devices=devices)
+    shares = QuectelShareCoordinator(hass, entry, client, devices)
+    await shares.async_config_entry_first_refresh()
+    entry.runtime_data = QuectelRuntimeData(
+        client=client, devices=devices, shares=shares
+    )
+
+    @callback
+    def devices_updated() -> None:
+        async_sync_devices(hass, entry)
+        # A device that appeared between share polls gets its list now.
+        new = devices.data.keys() - (shares.data or {}).keys()
+        if new and shares.last_update_success:
+            entry.async_create_background_task(
+                hass, shares.async_refresh_devices(new), f"{DOMAIN} new device shares"
+            )
 
     async_sync_devices(hass, entry)
-    entry.async_on_unload(
-        devices.async_add_listener(lambda: async_sync_devices(hass, entry))
-    )
+    entry.async_on_unload(devices.async_add_listener(devices_updated))
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
     return True
 

@@ -1,7 +1,9 @@
-"""Polling the cloud: the account's devices."""
+"""Polling the cloud: the account's devices, and the shares of each."""
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from homeassistant.config_entries import ConfigEntry
@@ -14,8 +16,10 @@ from .api import (
     QuectelAuthenticationError,
     QuectelClient,
     QuectelError,
+    QuectelResponseError,
+    Share,
 )
-from .const import DEVICE_SCAN_INTERVAL, DOMAIN, LOGGER
+from .const import DEVICE_SCAN_INTERVAL, DOMAIN, LOGGER, SHARE_SCAN_INTERVAL
 
 
 @dataclass(slots=True)
@@ -24,6 +28,7 @@ class QuectelRuntimeData:
 
     client: QuectelClient
     devices: QuectelDeviceCoordinator
+    shares: QuectelShareCoordinator
 
 
 type QuectelConfigEntry = ConfigEntry[QuectelRuntimeData]
@@ -64,3 +69,108 @@ class QuectelDeviceCoordinator(DataUpdateCoordinator[dict[str, Device]]):
                 translation_placeholders={"error": str(err)},
             ) from err
         return {device.unique_id: device for device in devices if device.owned}
+
+
+class QuectelShareCoordinator(DataUpdateCoordinator[dict[str, list[Share]]]):
+    """Every share (any status) of each owned device, keyed by ``pk_dk``.
+
+    The lists are fetched concurrently; the client keeps at most 10 requests
+    of the account in flight. A device whose list the cloud refused (say it
+    was unbound since the last device poll) is left out, so its sensor is
+    unavailable; an unreachable cloud fails the whole update.
+    """
+
+    config_entry: QuectelConfigEntry
+
+    def __init__(
+        self,
+        hass: HomeAssistant,
+        entry: QuectelConfigEntry,
+        client: QuectelClient,
+        devices: QuectelDeviceCoordinator,
+    ) -> None:
+        """Poll the share lists every `SHARE_SCAN_INTERVAL`."""
+        super().__init__(
+            hass,
+            LOGGER,
+            config_entry=entry,
+            name=f"{DOMAIN} shares",
+            update_interval=SHARE_SCAN_INTERVAL,
+        )
+        self.client = client
+        self.devices = devices
+
+    async def _async_update_data(self) -> dict[str, list[Share]]:
+        listed = list(self.devices.data.values()) if self.devices.data else []
+        fetched, errors = await self._fetch(listed)
+        for err in errors:
+            if isinstance(err, QuectelAuthenticationError):
+                raise ConfigEntryAuthFailed(
+                    translation_domain=DOMAIN, translation_key="auth_failed"
+                ) from err
+        unreachable = [e for e in errors if not isinstance(e, QuectelResponseError)]
+        if unreachable or (errors and not fetched):
+            err = (unreachable or errors)[0]
+            raise UpdateFailed(
+                translation_domain=DOMAIN,
+                translation_key="cloud_unavailable",
+                translation_placeholders={"error": str(err)},
+            ) from err
+        for err in errors:
+            LOGGER.debug("Share list refused by the cloud: %s", err)
+        return fetched
+
+    async def _fetch(
+        self, devices: list[Device]
+    ) -> tuple[dict[str, list[Share]], list[QuectelError]]:
+        results = await asyncio.gather(
+            *(
+                self.client.device_shares(device.product_key, device.device_key)
+                for device in devices
+            ),
+            return_exceptions=True,
+        )
+        fetched: dict[str, list[Share]] = {}
+        errors: list[QuectelError] = []
+        for device, result in zip(devices, results, strict=True):
+            if isinstance(result, QuectelError):
+                errors.append(result)
+            elif isinstance(result, BaseException):
+                raise result
+            else:
+                fetched[device.unique_id] = result
+        return fetched, errors
+
+    async def async_refresh_devices(self, unique_ids: Iterable[str]) -> None:
+        """Fetch the shares of some devices now, e.g. right after a change.
+
+        The other devices keep their lists. A failure here is left to the
+        next poll: the change itself already succeeded.
+        """
+        if self.data is None or not self.last_update_success:
+            await self.async_refresh()
+            return
+        wanted = [
+            self.devices.data[unique_id]
+            for unique_id in sorted(set(unique_ids))
+            if unique_id in self.devices.data
+        ]
+        fetched, errors = await self._fetch(wanted)
+        for err in errors:
+            LOGGER.debug("Could not refresh a share list: %s", err)
+        self.async_set_updated_data({**self.data, **fetched})
+
+
+async def async_refresh_shares(
+    changed: Iterable[tuple[QuectelConfigEntry, str]],
+) -> None:
+    """Refresh the share lists of the (account, ``pk_dk``) pairs that changed."""
+    by_entry: dict[str, tuple[QuectelConfigEntry, set[str]]] = {}
+    for entry, unique_id in changed:
+        by_entry.setdefault(entry.entry_id, (entry, set()))[1].add(unique_id)
+    await asyncio.gather(
+        *(
+            entry.runtime_data.shares.async_refresh_devices(unique_ids)
+            for entry, unique_ids in by_entry.values()
+        )
+    )

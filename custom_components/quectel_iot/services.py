@@ -30,6 +30,7 @@ from .const import (
     SHARE_MODE_COVER_MARK,
     ShareMode,
 )
+from .coordinator import async_refresh_shares
 from .exceptions import cloud_error, translation_key_for, translation_placeholders_for
 from .targets import TARGET_FIELDS, TargetDevice, resolve_targets
 from .validation import (
@@ -237,6 +238,10 @@ async def _share_device(hass: HomeAssistant, call: ServiceCall) -> ServiceRespon
             context=call.context,
         )
         shares.append({**shared, "recipient": recipient.value})
+    # Show the new shares on the dashboard at once.
+    await async_refresh_shares(
+        (target.entry, target.device.unique_id) for target, _ in done
+    )
     raise_for_failures(hass, targets, failed, [target for target, _ in done])
     return {"shares": shares}
 

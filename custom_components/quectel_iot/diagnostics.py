@@ -1,0 +1,145 @@
+"""Diagnostics of an account and of its devices, secrets and contacts redacted."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from homeassistant.components.diagnostics import async_redact_data
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers import device_registry as dr
+from homeassistant.helpers.update_coordinator import DataUpdateCoordinator
+from homeassistant.util import dt as dt_util
+
+from .api import Device, Share
+from .const import (
+    CONF_BASE_URL,
+    CONF_DATA_CENTER,
+    CONF_EMAIL,
+    CONF_PASSWORD,
+    CONF_PHONE,
+    CONF_TOKENS,
+    CONF_USER_DOMAIN,
+    CONF_USER_DOMAIN_SECRET,
+)
+from .coordinator import QuectelConfigEntry
+from .devices import cloud_unique_id
+from .share_management import share_status
+
+TO_REDACT = {
+    CONF_PASSWORD,
+    CONF_USER_DOMAIN_SECRET,
+    CONF_TOKENS,
+    "access_token",
+    "refresh_token",
+    "auth_key",
+    "authKey",
+    CONF_EMAIL,
+    CONF_PHONE,
+    # The entry's title is the account's email address or phone number.
+    "title",
+}
+
+
+async def async_get_config_entry_diagnostics(
+    hass: HomeAssistant, entry: QuectelConfigEntry
+) -> dict[str, Any]:
+    """Return the account, its devices, their shares and the polling state."""
+    devices = entry.runtime_data.devices.data or {}
+    return _diagnostics(entry, list(devices))
+
+
+async def async_get_device_diagnostics(
+    hass: HomeAssistant, entry: QuectelConfigEntry, device: dr.DeviceEntry
+) -> dict[str, Any]:
+    """Return the account, one device, its shares and the polling state."""
+    unique_id = cloud_unique_id(device)
+    return _diagnostics(entry, [unique_id] if unique_id else [])
+
+
+def _diagnostics(entry: QuectelConfigEntry, unique_ids: list[str]) -> dict[str, Any]:
+    runtime = entry.runtime_data
+    devices = runtime.devices.data or {}
+    shares = runtime.shares.data or {}
+    now = dt_util.utcnow()
+    return async_redact_data(
+        {
+            "entry": {
+                "title": entry.title,
+                "version": entry.version,
+                "data": dict(entry.data),
+            },
+            "account": {
+                "uid": entry.unique_id,
+                "user_domain": entry.data.get(CONF_USER_DOMAIN),
+                "data_center": entry.data.get(CONF_DATA_CENTER),
+                "base_url": entry.data.get(CONF_BASE_URL),
+            },
+            "devices": [
+                {
+                    **_device(devices[unique_id]),
+                    "shares": (
+                        [_share(share, now) for share in shares[unique_id]]
+                        if unique_id in shares
+                        else None
+                    ),
+                }
+                if unique_id in devices
+                else {"unique_id": unique_id, "listed": False}
+                for unique_id in unique_ids
+            ],
+            "coordinators": {
+                "devices": _coordinator(runtime.devices),
+                "shares": _coordinator(runtime.shares),
+            },
+        },
+        TO_REDACT,
+    )
+
+
+def _device(device: Device) -> dict[str, Any]:
+    return {
+        "unique_id": device.unique_id,
+        "product_key": device.product_key,
+        "device_key": device.device_key,
+        "name": device.name,
+        "product_name": device.product_name,
+        "device_type": device.device_type,
+        "auth_key": device.auth_key,
+        "verified": device.verified,
+        "online": device.online,
+    }
+
+
+def _iso(moment: datetime | None) -> str | None:
+    return moment.isoformat() if moment else None
+
+
+def _share(share: Share, now: datetime) -> dict[str, Any]:
+    return {
+        "share_code": share.share_code,
+        "status": share.status,
+        "readable_status": share_status(share, now),
+        "shared_at": _iso(share.shared_at),
+        "accepted_at": _iso(share.accepted_at),
+        "expires_at": _iso(share.expires_at),
+        "recipient": {
+            "uid": share.recipient.uid,
+            "nickname": share.recipient.nickname,
+            "email": share.recipient.email,
+            "phone": share.recipient.phone,
+        },
+    }
+
+
+def _coordinator(coordinator: DataUpdateCoordinator[Any]) -> dict[str, Any]:
+    interval = coordinator.update_interval
+    return {
+        "last_update_success": coordinator.last_update_success,
+        "last_exception": (
+            f"{type(error).__name__}: {error}"
+            if (error := coordinator.last_exception)
+            else None
+        ),
+        "update_interval_seconds": interval.total_seconds() if interval else None,
+    }

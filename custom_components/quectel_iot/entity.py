@@ -1,0 +1,36 @@
+"""Base entity of the Quectel IoT integration."""
+
+from __future__ import annotations
+
+from homeassistant.helpers.update_coordinator import CoordinatorEntity
+
+from .api import Device, Share
+from .coordinator import QuectelShareCoordinator
+from .devices import device_info
+
+
+class QuectelShareEntity(CoordinatorEntity[QuectelShareCoordinator]):
+    """An entity of one owned device, fed by the account's share coordinator."""
+
+    _attr_has_entity_name = True
+
+    def __init__(
+        self, coordinator: QuectelShareCoordinator, device: Device, key: str
+    ) -> None:
+        """Attach the entity to ``device``; ``key`` names it within the device."""
+        super().__init__(coordinator)
+        self.unique_id_of_device = device.unique_id
+        self._attr_unique_id = f"{device.unique_id}_{key}"
+        self._attr_device_info = device_info(device)
+
+    @property
+    def available(self) -> bool:
+        """Whether the device's share list came with the last update."""
+        return super().available and self.unique_id_of_device in (
+            self.coordinator.data or {}
+        )
+
+    @property
+    def shares(self) -> list[Share]:
+        """Every share of the device, as last fetched."""
+        return (self.coordinator.data or {}).get(self.unique_id_of_device, [])

@@ -1,0 +1,69 @@
+"""Describe the integration's sharing events in the logbook."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from homeassistant.components.logbook.const import (
+    LOGBOOK_ENTRY_MESSAGE,
+    LOGBOOK_ENTRY_NAME,
+)
+from homeassistant.core import Event, HomeAssistant, callback
+from homeassistant.helpers import device_registry as dr
+
+from .const import DOMAIN, EVENT_DEVICE_SHARED, EVENT_SHARE_REVOKED, EVENT_SHARE_UPDATED
+
+DEFAULT_NAME = "Quectel IoT"
+
+
+@callback
+def async_describe_events(
+    hass: HomeAssistant,
+    async_describe_event: Callable[[str, str, Callable[[Event], dict[str, str]]], None],
+) -> None:
+    """Describe the shared, revoked and updated events."""
+
+    def device_name(data: Mapping[str, Any]) -> str:
+        device_id = data.get("device_id")
+        device = dr.async_get(hass).async_get(device_id) if device_id else None
+        if device is not None:
+            return device.name_by_user or device.name or DEFAULT_NAME
+        if data.get("product_key") and data.get("device_key"):
+            return f"{data['product_key']}_{data['device_key']}"
+        return DEFAULT_NAME
+
+    def until(data: Mapping[str, Any]) -> str:
+        expires_at = data.get("expires_at")
+        return f"until {expires_at}" if expires_at else "for life"
+
+    def by(data: Mapping[str, Any]) -> str:
+        recipient_type = data.get("recipient_type")
+        return f" by {recipient_type}" if recipient_type else ""
+
+    @callback
+    def describe_shared(event: Event) -> dict[str, str]:
+        return {
+            LOGBOOK_ENTRY_NAME: device_name(event.data),
+            LOGBOOK_ENTRY_MESSAGE: f"was shared{by(event.data)} {until(event.data)}",
+        }
+
+    @callback
+    def describe_revoked(event: Event) -> dict[str, str]:
+        code = event.data.get("share_code")
+        return {
+            LOGBOOK_ENTRY_NAME: device_name(event.data),
+            LOGBOOK_ENTRY_MESSAGE: f"share {code} was revoked",
+        }
+
+    @callback
+    def describe_updated(event: Event) -> dict[str, str]:
+        code = event.data.get("share_code")
+        return {
+            LOGBOOK_ENTRY_NAME: device_name(event.data),
+            LOGBOOK_ENTRY_MESSAGE: f"share {code} now lasts {until(event.data)}",
+        }
+
+    async_describe_event(DOMAIN, EVENT_DEVICE_SHARED, describe_shared)
+    async_describe_event(DOMAIN, EVENT_SHARE_REVOKED, describe_revoked)
+    async_describe_event(DOMAIN, EVENT_SHARE_UPDATED, describe_updated)

@@ -1,0 +1,83 @@
+"""Who has access: a sensor per owned device counting its active shares."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from homeassistant.components.sensor import SensorEntity
+from homeassistant.core import HomeAssistant, callback
+from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
+from homeassistant.util import dt as dt_util
+
+from .api import Device, Share
+from .coordinator import QuectelConfigEntry, QuectelShareCoordinator
+from .entity import QuectelShareEntity
+from .privacy import mask_email, mask_phone
+
+# Coordinator-based: the coordinator makes every request.
+PARALLEL_UPDATES = 0
+
+ATTR_RECIPIENTS = "recipients"
+
+
+async def async_setup_entry(
+    hass: HomeAssistant,
+    entry: QuectelConfigEntry,
+    async_add_entities: AddConfigEntryEntitiesCallback,
+) -> None:
+    """Add a Shares sensor for each owned device, now and as devices appear."""
+    devices = entry.runtime_data.devices
+    shares = entry.runtime_data.shares
+    known: set[str] = set()
+
+    @callback
+    def add_new_devices() -> None:
+        listed = devices.data or {}
+        # A device that left may come back later: it then needs a new entity.
+        known.intersection_update(listed)
+        new = [device for uid, device in listed.items() if uid not in known]
+        known.update(device.unique_id for device in new)
+        if new:
+            async_add_entities(QuectelSharesSensor(shares, device) for device in new)
+
+    add_new_devices()
+    entry.async_on_unload(devices.async_add_listener(add_new_devices))
+
+
+class QuectelSharesSensor(QuectelShareEntity, SensorEntity):
+    """The number of shares of a device in force, and who they are for."""
+
+    _attr_translation_key = "shares"
+    _unrecorded_attributes = frozenset({ATTR_RECIPIENTS})
+
+    def __init__(self, coordinator: QuectelShareCoordinator, device: Device) -> None:
+        """Describe the Shares sensor of ``device``."""
+        super().__init__(coordinator, device, "shares")
+
+    def _active(self) -> list[Share]:
+        now = dt_util.utcnow()
+        return [share for share in self.shares if share.is_active(now)]
+
+    @property
+    def native_value(self) -> int:
+        """The number of active (or pending) shares."""
+        return len(self._active())
+
+    @property
+    def extra_state_attributes(self) -> dict[str, Any]:
+        """The recipients of the active shares, contact details masked."""
+        return {
+            ATTR_RECIPIENTS: [
+                {
+                    "nickname": share.recipient.nickname,
+                    "uid": share.recipient.uid,
+                    "email": mask_email(share.recipient.email),
+                    "phone": mask_phone(share.recipient.phone),
+                    "share_code": share.share_code,
+                    "expires_at": (
+                        share.expires_at.isoformat() if share.expires_at else None
+                    ),
+                }
+                for share in self._active()
+            ]
+        }
