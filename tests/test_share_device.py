@@ -25,6 +25,7 @@ from pytest_homeassistant_custom_component.common import (
 )
 from syrupy.assertion import SnapshotAssertion
 from syrupy.matchers import path_type
+import yaml
 
 from custom_components.quectel_iot.api.const import CoverMark, Endpoint
 from custom_components.quectel_iot.api.errors import (
@@ -40,6 +41,7 @@ from custom_components.quectel_iot.const import (
     CONF_TOKENS,
     DOMAIN,
     EVENT_DEVICE_SHARED,
+    ShareMode,
 )
 from custom_components.quectel_iot.exceptions import translation_key_for
 from custom_components.quectel_iot.validation import expiry_from
@@ -948,7 +950,13 @@ async def test_keys_of_two_accounts_need_config_entry_id(
 
 
 def _keys_used_in_source() -> set[str]:
-    """Return every exception translation key the integration's code names."""
+    """Return every exception translation key the integration's code names.
+
+    That is the first argument of ``validation_error(...)`` and the
+    ``translation_key`` of every call that also passes ``translation_domain``
+    (Home Assistant's translated exceptions); entity and selector keys are not
+    exception keys.
+    """
     keys: set[str] = set()
     for path in PACKAGE.rglob("*.py"):
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
@@ -959,20 +967,20 @@ def _keys_used_in_source() -> set[str]:
                 first = node.args[0]
                 if isinstance(first, ast.Constant) and isinstance(first.value, str):
                     keys.add(first.value)
-            for keyword in node.keywords:
-                if (
-                    keyword.arg == "translation_key"
-                    and isinstance(keyword.value, ast.Constant)
-                    and isinstance(keyword.value.value, str)
-                    and path.name != "config_flow.py"  # selector keys
-                ):
-                    keys.add(keyword.value.value)
+            keywords = {keyword.arg: keyword.value for keyword in node.keywords}
+            key = keywords.get("translation_key")
+            if (
+                "translation_domain" in keywords
+                and isinstance(key, ast.Constant)
+                and isinstance(key.value, str)
+            ):
+                keys.add(key.value)
     return keys
 
 
 def test_every_exception_key_is_translated() -> None:
     used = _keys_used_in_source()
-    assert {"partial_failure", "target_missing", "expiry_in_past"} <= used
+    assert {"partial_failure", "target_missing", "auth_failed"} <= used
     error_keys = {spec.key for spec in ERROR_CODES.values()}
     client_errors = [
         QuectelResponseError("x", code=None),
@@ -996,3 +1004,26 @@ def test_required_expiry() -> None:
         expiry_from({}, required=True)
     assert err.value.translation_key == "expiry_missing"
     assert expiry_from({}) is None
+
+
+def test_action_description_is_complete() -> None:
+    """Every field of services.yaml has its name, and the modes their labels."""
+    services = yaml.safe_load((PACKAGE / "services.yaml").read_text(encoding="utf-8"))
+    strings = json.loads(
+        (PACKAGE / "translations" / "en.json").read_text(encoding="utf-8")
+    )
+    fields = services[SERVICE]["fields"]
+    translated = strings["services"][SERVICE]["fields"]
+    assert set(fields) == set(translated)
+    for field in translated.values():
+        assert field["name"]
+        assert field["description"]
+
+    device_selector = fields["device_id"]["selector"]["device"]
+    assert device_selector["multiple"] is True
+    assert device_selector["filter"] == {"integration": DOMAIN}
+    select = fields["mode"]["selector"]["select"]
+    assert fields["mode"]["default"] == ShareMode.REPLACE
+    assert select["options"] == [mode.value for mode in ShareMode]
+    labels = strings["selector"][select["translation_key"]]["options"]
+    assert set(labels) == set(select["options"])
