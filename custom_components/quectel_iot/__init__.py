@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from homeassistant.config_entries import ConfigEntryState
 from homeassistant.const import Platform
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers import config_validation as cv, device_registry as dr
@@ -75,5 +76,10 @@ async def async_unload_entry(hass: HomeAssistant, entry: QuectelConfigEntry) -> 
 async def async_remove_config_entry_device(
     hass: HomeAssistant, entry: QuectelConfigEntry, device: dr.DeviceEntry
 ) -> bool:
-    """Allow removing a device only once the cloud no longer lists it."""
+    """Allow removing a device only once the cloud no longer lists it.
+
+    Refused while the account is not loaded: what the cloud lists is unknown.
+    """
+    if entry.state is not ConfigEntryState.LOADED:
+        return False
     return cloud_unique_id(device) not in entry.runtime_data.devices.data
