@@ -37,6 +37,7 @@ from custom_components.quectel_iot.api import (
     Token,
     Tokens,
     User,
+    client as client_module,
 )
 from custom_components.quectel_iot.api.const import (
     DEVICE_PAGE_SIZE,
@@ -337,6 +338,29 @@ async def test_device_list_follows_a_smaller_page_size_of_the_cloud(
     assert [request.query["page"] for request in requests] == ["1", "2", "3"]
 
 
+async def test_device_list_stops_at_the_page_cap(
+    sim: Simulator, client: QuectelClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A cloud that always claims a next page is not followed forever."""
+    monkeypatch.setattr(client_module, "_MAX_DEVICE_PAGES", 3)
+    await logged_in(client, sim)
+    page = {
+        "total": None,
+        "hasNextPage": True,
+        "list": [{"productKey": "pLoop", "deviceKey": "LOOP"}],
+    }
+    sim.inject(
+        Fault.BAD_ENVELOPE,
+        endpoint=Endpoint.DEVICE_LIST.value,
+        body={"code": 200, "msg": "", "data": page},
+    )
+
+    devices = await client.devices()
+
+    assert len(devices) == 3
+    assert len(sim.requests_to(Endpoint.DEVICE_LIST.value)) == 3
+
+
 # --- sharing -----------------------------------------------------------------
 
 
@@ -387,7 +411,7 @@ async def test_share_by_uid_sends_every_parameter(
     ids=["email", "phone", "uid"],
 )
 async def test_share_by_uid_for_life_with_one_recipient_field(
-    sim: Simulator, client: QuectelClient, recipient: dict[str, str]
+    sim: Simulator, client: QuectelClient, recipient: dict[str, Any]
 ) -> None:
     tokens = await logged_in(client, sim)
 
@@ -477,7 +501,7 @@ async def test_unshare(sim: Simulator, client: QuectelClient) -> None:
     share_code = await client.share_device("pTest", "DEV-1", uid=GUEST_UID)
     sim.clear_requests()
 
-    assert await client.unshare(share_code) is None
+    await client.unshare(share_code)
 
     assert client.tokens is not None
     assert_request(
@@ -497,7 +521,7 @@ async def test_set_share_expiry(sim: Simulator, client: QuectelClient) -> None:
     sim.clear_requests()
     expires = in_a_day(sim, days=5, ms=7)
 
-    assert await client.set_share_expiry(share_code, expires) is None
+    await client.set_share_expiry(share_code, expires)
 
     assert client.tokens is not None
     assert_request(
@@ -764,7 +788,7 @@ async def test_share_rejections(
     sim: Simulator,
     client: QuectelClient,
     device: tuple[str, str],
-    recipient: dict[str, str],
+    recipient: dict[str, Any],
     expected: tuple[type[QuectelResponseError], int],
 ) -> None:
     exception, code = expected
@@ -1022,7 +1046,7 @@ async def test_success_code_zero_is_accepted(
 
     assert (await client.user_info()).nickname == "Zero"
     assert await client.share_device("pTest", "DEV-1", uid=GUEST_UID) == "ZERO-CODE"
-    assert await client.unshare("ANY") is None
+    await client.unshare("ANY")  # data null: nothing to read
     assert (await client.user_info()).nickname == "Owner"  # 200 again
 
 
