@@ -52,13 +52,17 @@ async def async_setup_entry(hass: HomeAssistant, entry: QuectelConfigEntry) -> b
         client=client, devices=devices, shares=shares
     )
 
+    listed = set(devices.data)
+
     @callback
     def devices_updated() -> None:
+        nonlocal listed
         async_sync_devices(hass, entry)
-        # A device that appeared between share polls gets its list now.
-        new = devices.data.keys() - (shares.data or {}).keys()
-        if new and shares.last_update_success:
-            entry.async_create_background_task(
+        # A device that appeared (or came back) between share polls gets its
+        # share list now.
+        new, listed = set(devices.data) - listed, set(devices.data)
+        if new:
+            entry.async_create_task(
                 hass, shares.async_refresh_devices(new), f"{DOMAIN} new device shares"
             )
 

@@ -84,9 +84,8 @@ def _diagnostics(entry: QuectelConfigEntry, unique_ids: list[str]) -> dict[str, 
                         else None
                     ),
                 }
-                if unique_id in devices
-                else {"unique_id": unique_id, "listed": False}
                 for unique_id in unique_ids
+                if unique_id in devices
             ],
             "coordinators": {
                 "devices": _coordinator(runtime.devices),

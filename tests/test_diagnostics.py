@@ -1,0 +1,112 @@
+"""Diagnostics: useful state, with secrets and contact details redacted."""
+
+from __future__ import annotations
+
+import json
+
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers import device_registry as dr
+import pytest
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+from pytest_homeassistant_custom_component.components.diagnostics import (
+    get_diagnostics_for_config_entry,
+    get_diagnostics_for_device,
+)
+from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
+from syrupy.assertion import SnapshotAssertion
+from syrupy.matchers import path_type
+
+from custom_components.quectel_iot.const import CONF_TOKENS, DOMAIN
+from simulator import Fault, Simulator
+
+from .conftest import OWNER_EMAIL, OWNER_PASSWORD
+from .share_helpers import GUEST_EMAIL, GUEST_PHONE, OTHER_EMAIL, seed_scenario_shares
+
+# The simulator listens on a random port.
+RANDOM_URL = path_type({r".*base_url": (str,)}, regex=True)
+
+
+@pytest.fixture(autouse=True)
+def shares(simulator: Simulator) -> None:
+    """Seed the shares before the integration is set up."""
+    seed_scenario_shares(simulator)
+
+
+def secrets_of(entry: MockConfigEntry, simulator: Simulator) -> list[str]:
+    """Every value that must never appear in diagnostics."""
+    tokens = entry.data[CONF_TOKENS]
+    return [
+        OWNER_PASSWORD,
+        simulator.user_domain_secret,
+        tokens["access_token"].removeprefix("Bearer "),
+        tokens["refresh_token"].removeprefix("Bearer "),
+        OWNER_EMAIL,
+        GUEST_EMAIL,
+        OTHER_EMAIL,
+        GUEST_PHONE,
+        "auth-1",
+        "auth-2",
+        "auth-3",
+        "auth-u",
+    ]
+
+
+async def test_config_entry_diagnostics(
+    hass: HomeAssistant,
+    hass_client: ClientSessionGenerator,
+    init_integration: MockConfigEntry,
+    simulator: Simulator,
+    snapshot: SnapshotAssertion,
+) -> None:
+    diagnostics = await get_diagnostics_for_config_entry(
+        hass, hass_client, init_integration
+    )
+
+    text = json.dumps(diagnostics)
+    for secret in secrets_of(init_integration, simulator):
+        assert secret not in text
+    assert diagnostics["account"]["uid"] == "U1"
+    assert diagnostics["account"]["user_domain"] == simulator.user_domain
+    assert diagnostics == snapshot(matcher=RANDOM_URL)
+
+
+async def test_device_diagnostics(
+    hass: HomeAssistant,
+    hass_client: ClientSessionGenerator,
+    init_integration: MockConfigEntry,
+    simulator: Simulator,
+    snapshot: SnapshotAssertion,
+) -> None:
+    device = dr.async_get(hass).async_get_device(identifiers={(DOMAIN, "pTest_DEV-1")})
+    assert device is not None
+
+    diagnostics = await get_diagnostics_for_device(
+        hass, hass_client, init_integration, device
+    )
+
+    text = json.dumps(diagnostics)
+    for secret in secrets_of(init_integration, simulator):
+        assert secret not in text
+    assert [d["unique_id"] for d in diagnostics["devices"]] == ["pTest_DEV-1"]
+    assert diagnostics == snapshot(matcher=RANDOM_URL)
+
+
+async def test_diagnostics_during_an_outage(
+    hass: HomeAssistant,
+    hass_client: ClientSessionGenerator,
+    init_integration: MockConfigEntry,
+    simulator: Simulator,
+) -> None:
+    simulator.inject(Fault.HTTP_502, times=None)
+    await init_integration.runtime_data.shares.async_refresh()
+
+    diagnostics = await get_diagnostics_for_config_entry(
+        hass, hass_client, init_integration
+    )
+
+    shares = diagnostics["coordinators"]["shares"]
+    assert shares["last_update_success"] is False
+    assert shares["last_exception"].startswith("UpdateFailed: ")
+    assert "502" in shares["last_exception"]
+    assert shares["update_interval_seconds"] == 900
+    assert diagnostics["coordinators"]["devices"]["update_interval_seconds"] == 300
