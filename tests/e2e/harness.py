@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 from contextlib import suppress
 import itertools
+import json
 import os
 from pathlib import Path
 import signal
@@ -110,6 +111,22 @@ class RealHass:
             (blueprints / "quectel_iot").symlink_to(
                 BLUEPRINT_DIR, target_is_directory=True
             )
+        # Mark every onboarding step but the user done beforehand: the user
+        # step is done over REST, and the core_config step would start config
+        # flows of integrations (met, google_translate...) whose requirements
+        # are not installed.
+        storage = self.config_dir / ".storage"
+        storage.mkdir(exist_ok=True)
+        (storage / "onboarding").write_text(
+            json.dumps(
+                {
+                    "version": 4,
+                    "minor_version": 1,
+                    "key": "onboarding",
+                    "data": {"done": ["core_config", "analytics", "integration"]},
+                }
+            )
+        )
         env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}
         with self.output_path.open("wb") as output:
             self._process = subprocess.Popen(  # noqa: ASYNC220, S603
@@ -202,7 +219,7 @@ class RealHass:
     # --- onboarding and REST ------------------------------------------------
 
     async def onboard(self) -> None:
-        """Create the owner user, get tokens and finish every onboarding step."""
+        """Create the owner user through onboarding and get its tokens."""
         async with self.session.post(
             f"{self.url}/api/onboarding/users",
             json={
@@ -231,13 +248,6 @@ class RealHass:
         self.refresh_token = tokens["refresh_token"]
         self.expires_in = int(tokens["expires_in"])
         await self.wait_until_running()
-        # The frontend sends the browser to onboarding until every step is done.
-        for step, payload in (
-            ("core_config", {}),
-            ("analytics", {}),
-            ("integration", {"client_id": self.client_id, "redirect_uri": self.url}),
-        ):
-            await self.rest("POST", f"/api/onboarding/{step}", payload)
 
     async def wait_until_running(self) -> None:
         """Wait until Home Assistant reports the RUNNING state."""

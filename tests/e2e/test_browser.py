@@ -1,0 +1,158 @@
+"""The real frontend in Chromium: add the integration and open its action.
+
+Drives Debian's Chromium (``/usr/bin/chromium``) with Playwright against the
+real ``hass`` of the e2e fixtures. It adds the demo account through the
+"Add integration" dialog and screenshots the config flow form and the
+``share_device`` action in Developer tools. Set ``QUECTEL_SCREENSHOTS`` to a
+folder (e.g. ``docs``) to keep the screenshots; they go to a temporary folder
+otherwise.
+"""
+
+from collections.abc import AsyncIterator
+import json
+import os
+from pathlib import Path
+import re
+import struct
+from typing import Any
+
+from playwright.async_api import Browser, Page, async_playwright, expect
+import pytest
+
+from simulator import Simulator
+
+from .conftest import DEMO_EMAIL
+from .harness import RealHass
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+UI_TIMEOUT_MS = 20_000
+expect.set_options(timeout=UI_TIMEOUT_MS)
+
+pytestmark = pytest.mark.skipif(
+    not CHROMIUM.exists(), reason="needs Debian's chromium (apt-get install chromium)"
+)
+
+
+@pytest.fixture
+def screenshot_dir(tmp_path: Path) -> Path:
+    """Where the screenshots go: $QUECTEL_SCREENSHOTS or a temporary folder."""
+    folder = Path(os.environ.get("QUECTEL_SCREENSHOTS") or tmp_path / "shots")
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+@pytest.fixture
+async def browser(socket_enabled: None) -> AsyncIterator[Browser]:
+    """Headless Chromium, closed after the test."""
+    async with async_playwright() as playwright:
+        chromium = await playwright.chromium.launch(
+            executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, timeout=UI_TIMEOUT_MS
+        )
+        try:
+            yield chromium
+        finally:
+            await chromium.close()
+
+
+async def logged_in_page(browser: Browser, hass: RealHass) -> Page:
+    """Open a page whose local storage holds the owner's tokens."""
+    context = await browser.new_context(
+        viewport={"width": 1280, "height": 1400}, locale="en-US"
+    )
+    context.set_default_timeout(UI_TIMEOUT_MS)
+    tokens = {
+        "hassUrl": hass.url,
+        "clientId": hass.client_id,
+        "access_token": hass.access_token,
+        "refresh_token": hass.refresh_token,
+        "token_type": "Bearer",
+        "expires_in": hass.expires_in,
+    }
+    await context.add_init_script(
+        f"""
+        const tokens = {json.dumps(tokens)};
+        tokens.expires = Date.now() + tokens.expires_in * 1000;
+        window.localStorage.setItem("hassTokens", JSON.stringify(tokens));
+        """
+    )
+    return await context.new_page()
+
+
+def assert_png(path: Path) -> None:
+    """Check ``path`` is a non-empty PNG of a plausible size."""
+    data = path.read_bytes()
+    assert data[:8] == b"\x89PNG\r\n\x1a\n"
+    width, height = struct.unpack(">II", data[16:24])
+    assert width >= 600
+    assert height >= 400
+    assert len(data) > 10_000
+
+
+async def fill(page: Page, label: str, value: str) -> None:
+    """Type ``value`` into the dialog's text field labelled ``label``."""
+    required = re.compile(rf"^{re.escape(label)}\*?$")
+    await page.get_by_role("textbox", name=required).fill(value)
+
+
+async def test_add_integration_and_open_its_action(
+    browser: Browser,
+    real_hass: RealHass,
+    demo_cloud: Simulator,
+    demo_account: dict[str, Any],
+    screenshot_dir: Path,
+) -> None:
+    page = await logged_in_page(browser, real_hass)
+
+    # Settings -> Devices & services -> Add integration -> Quectel IoT.
+    await page.goto(f"{real_hass.url}/config/integrations/dashboard")
+    await page.get_by_role("button", name="Add integration").click()
+    await page.get_by_role("textbox", name="Search for a brand name").fill("Quectel")
+    await page.get_by_text("Quectel IoT", exact=True).click()
+
+    # The user step, with its translated labels and help texts.
+    await expect(page.get_by_text("Connect a Quectel IoT app account")).to_be_visible()
+    await expect(page.get_by_text("User domain secret", exact=True)).to_be_visible()
+    await expect(
+        page.get_by_text("App Development → AppSDK Development", exact=False)
+    ).to_be_visible()
+    await page.get_by_role("combobox", name=re.compile("^Data center")).click()
+    await page.get_by_role("option", name="Custom URL").click()
+    await fill(page, "Custom base URL", demo_account["base_url"])
+    await fill(page, "User domain", demo_account["user_domain"])
+    await fill(page, "User domain secret", demo_account["user_domain_secret"])
+    await fill(page, "Email", demo_account["email"])
+    await fill(page, "Password", demo_account["password"])
+    config_flow_png = screenshot_dir / "config_flow.png"
+    await page.screenshot(path=config_flow_png)
+    assert_png(config_flow_png)
+
+    # Submit, confirm the plain-HTTP warning, and the entry exists.
+    await page.get_by_role("button", name="Submit").click()
+    await expect(page.get_by_text("Plain HTTP connection")).to_be_visible()
+    await page.get_by_role("button", name="Submit").click()
+    await expect(page.get_by_text("Created configuration", exact=False)).to_be_visible()
+    _, entries = await real_hass.rest("GET", "/api/config/config_entries/entry")
+    ours = [e for e in entries if e["domain"] == "quectel_iot"]
+    assert [(e["title"], e["state"]) for e in ours] == [(DEMO_EMAIL, "loaded")]
+
+    # Developer tools -> Actions -> quectel_iot.share_device, in UI mode.
+    await page.goto(
+        f"{real_hass.url}/developer-tools/action?service=quectel_iot.share_device"
+    )
+    await expect(page.get_by_text("Recipient email", exact=True)).to_be_visible()
+    await expect(
+        page.get_by_text("Shares Quectel IoT devices with another user", exact=False)
+    ).to_be_visible()
+    await expect(page.get_by_text("Duration", exact=True)).to_be_visible()
+    action_png = screenshot_dir / "share_device_action.png"
+    await page.screenshot(path=action_png, full_page=True)
+    assert_png(action_png)
