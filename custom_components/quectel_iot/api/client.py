@@ -9,7 +9,8 @@ the cloud has rejected the password: five wrong passwords freeze the account.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Mapping
+from collections.abc import AsyncIterator, Callable, Mapping
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import datetime
 import json
@@ -79,6 +80,15 @@ class _NotSentError(Exception):
     """The connection failed before the request reached the cloud."""
 
 
+class _TokenRejectedError(Exception):
+    """The cloud rejected the access token a request was sent with."""
+
+    def __init__(self, tokens: Tokens, error: QuectelTokenError) -> None:
+        super().__init__(str(error))
+        self.tokens = tokens
+        self.error = error
+
+
 class QuectelClient:
     """One app account on one Quectel cloud."""
 
@@ -108,6 +118,9 @@ class QuectelClient:
         self._timeout = request_timeout
         self._slots = asyncio.Semaphore(max_concurrent_requests)
         self._renew_lock = asyncio.Lock()
+        # Cleared while the tokens are being renewed.
+        self._renewed = asyncio.Event()
+        self._renewed.set()
         self._login_rejection: QuectelAuthenticationError | None = None
 
     @property
@@ -272,16 +285,21 @@ class QuectelClient:
                 and not current.access.expires_within(TOKEN_REFRESH_MARGIN)
             ):
                 return current  # another caller renewed them meanwhile
-            tokens: Tokens | None = None
-            if current is not None and not current.refresh.expires_within(0):
-                try:
-                    tokens = await self._refresh(current.refresh.token)
-                except QuectelTokenError:
-                    _LOGGER.debug("Refresh token rejected; logging in again")
-            if tokens is None:
-                tokens = await self._login()
+            self._renewed.clear()
+            try:
+                tokens = await self._renew(current)
+            finally:
+                self._renewed.set()
             self._set_tokens(tokens)
             return tokens
+
+    async def _renew(self, current: Tokens | None) -> Tokens:
+        if current is not None and not current.refresh.expires_within(0):
+            try:
+                return await self._refresh(current.refresh.token)
+            except QuectelTokenError:
+                _LOGGER.debug("Refresh token rejected; logging in again")
+        return await self._login()
 
     async def _valid_tokens(self) -> Tokens:
         tokens = self._tokens
@@ -306,15 +324,37 @@ class QuectelClient:
         tokens = await self._valid_tokens()
         try:
             return await self._request(endpoint, params, tokens, idempotent=idempotent)
-        except QuectelTokenError:
+        except _TokenRejectedError as rejected:
             _LOGGER.debug("Access token rejected by %s; renewing it", endpoint.name)
-        tokens = await self._fresh_tokens(tokens)
+            stale = rejected.tokens
+        tokens = await self._fresh_tokens(stale)
         try:
             return await self._request(endpoint, params, tokens, idempotent=idempotent)
-        except QuectelTokenError as err:
+        except _TokenRejectedError as rejected:
+            err = rejected.error
             raise QuectelAuthenticationError(
                 "The cloud rejected a freshly issued token", code=err.code, msg=err.msg
             ) from err
+
+    @asynccontextmanager
+    async def _slot(self, authenticated: bool) -> AsyncIterator[None]:
+        """Hold one of the account's request slots.
+
+        An authenticated request waits while the tokens are renewed: it would
+        be sent with the old ones and fail, and the renewal's own request
+        must not queue behind a crowd of requests bound to fail.
+        """
+        while True:
+            if authenticated:
+                await self._renewed.wait()
+            await self._slots.acquire()
+            if not authenticated or self._renewed.is_set():
+                break
+            self._slots.release()
+        try:
+            yield
+        finally:
+            self._slots.release()
 
     async def _request(
         self,
@@ -324,23 +364,45 @@ class QuectelClient:
         *,
         idempotent: bool,
     ) -> Any:
-        """Send one request, retrying a safe one once if it was never sent."""
+        """Send one request, retrying a safe one once if it was never sent.
+
+        ``tokens`` (None for login and refresh) are replaced by newer ones
+        when they were renewed while the request waited for a slot.
+        """
         query = {key: str(value) for key, value in params.items() if value is not None}
         headers = {"Accept": "application/json"}
-        if tokens is not None:
-            # The token already starts with "Bearer ", as the cloud issued it.
-            headers["Authorization"] = tokens.access.token
-        async with self._slots:
+        async with self._slot(tokens is not None):
+            if tokens is not None:
+                tokens = self._tokens or tokens
+                # The token already starts with "Bearer ", as the cloud issued it.
+                headers["Authorization"] = tokens.access.token
             try:
-                return await self._send(endpoint, query, headers, idempotent=idempotent)
-            except _NotSentError as err:
-                if not idempotent:
-                    raise QuectelConnectionError(str(err)) from err
-                _LOGGER.debug("Retrying %s once after: %s", endpoint.name, err)
-            try:
-                return await self._send(endpoint, query, headers, idempotent=idempotent)
-            except _NotSentError as err:
+                return await self._send_once_more(
+                    endpoint, query, headers, idempotent=idempotent
+                )
+            except QuectelTokenError as err:
+                if tokens is None:
+                    raise
+                raise _TokenRejectedError(tokens, err) from err
+
+    async def _send_once_more(
+        self,
+        endpoint: Endpoint,
+        query: Mapping[str, str],
+        headers: Mapping[str, str],
+        *,
+        idempotent: bool,
+    ) -> Any:
+        try:
+            return await self._send(endpoint, query, headers, idempotent=idempotent)
+        except _NotSentError as err:
+            if not idempotent:
                 raise QuectelConnectionError(str(err)) from err
+            _LOGGER.debug("Retrying %s once after: %s", endpoint.name, err)
+        try:
+            return await self._send(endpoint, query, headers, idempotent=idempotent)
+        except _NotSentError as err:
+            raise QuectelConnectionError(str(err)) from err
 
     async def _send(
         self,
