@@ -26,10 +26,13 @@ ATTR_DURATION = "duration"
 
 # The docs give no format for keys; real ones are short ASCII identifiers
 # (product keys like "p11pLZ", device keys like IMEIs or MAC addresses).
-KEY_PATTERN = re.compile(r"^[A-Za-z0-9_.:-]{1,64}$")
-EMAIL_PATTERN = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s.]{2,}$")
-PHONE_PATTERN = re.compile(r"^\+?[0-9]{5,20}$")
-UID_PATTERN = re.compile(r"^[^\s]{1,64}$")
+# \Z, not $: "$" also matches before a trailing newline. No control characters.
+KEY_PATTERN = re.compile(r"^[A-Za-z0-9_.:-]{1,64}\Z")
+EMAIL_PATTERN = re.compile(
+    r"^[^@\s\x00-\x1f\x7f]{1,64}@[^@\s\x00-\x1f\x7f]+\.[^@\s.\x00-\x1f\x7f]{2,}\Z"
+)
+PHONE_PATTERN = re.compile(r"^\+?[0-9]{5,20}\Z")
+UID_PATTERN = re.compile(r"^[^\s\x00-\x1f\x7f]{1,64}\Z")
 MAX_EMAIL_LENGTH = 254
 # sharingExpireAt is epoch milliseconds; Python datetimes end in year 9999.
 LATEST_EXPIRY = datetime(9999, 12, 31, 23, 59, 59, tzinfo=UTC)
@@ -61,6 +64,11 @@ class TranslatedSchema(vol.Schema):
             path = ".".join(str(part) for part in err.path) or "-"
             raise validation_error(
                 "invalid_input", field=path, reason=err.error_message or str(err)
+            ) from err
+        except OverflowError as err:
+            # Some validators (e.g. cv.time_period) let it through for huge numbers.
+            raise validation_error(
+                "invalid_input", field="-", reason="a number is out of range"
             ) from err
 
 
@@ -150,7 +158,10 @@ def expiry_from(
         if required:
             raise validation_error("expiry_missing")
         return None
-    expires_at = dt_util.as_utc(expires_at)
+    try:
+        expires_at = dt_util.as_utc(expires_at)
+    except OverflowError as err:  # a local time late in 9999 is past UTC's end
+        raise validation_error("expiry_too_late") from err
     if expires_at <= now:
         raise validation_error("expiry_in_past")
     if expires_at > LATEST_EXPIRY:
