@@ -36,29 +36,11 @@ BOOT_TIMEOUT = 90.0
 STOP_TIMEOUT = 30.0
 REQUEST_TIMEOUT = 30.0
 
-# Integrations that set up offline with --skip-pip (default_config pulls in
-# dhcp, ssdp, bluetooth... whose requirements are not installed).
-CONFIGURATION_YAML = """\
-homeassistant:
-  name: Quectel IoT test
-  time_zone: UTC
-  country: GB
-  unit_system: metric
-http:
-  server_host: 127.0.0.1
-  server_port: {port}
-frontend:
-config:
-api:
-automation:
-script:
-logger:
-  default: warning
-  logs:
-    custom_components.quectel_iot: debug
-    homeassistant.setup: info
-    homeassistant.bootstrap: info
-"""
+# The configuration of scripts/develop, so that the tests boot exactly what a
+# developer runs (an explicit list of integrations that set up offline with
+# --skip-pip), on another port.
+DEVELOP_CONFIGURATION = PROJECT_ROOT / "config" / "configuration.yaml"
+INCLUDED_FILES = ("automations.yaml", "scripts.yaml", "scenes.yaml")
 
 
 def free_port() -> int:
@@ -97,9 +79,15 @@ class RealHass:
     async def start(self) -> None:
         """Write the configuration, start ``hass`` and wait for its HTTP API."""
         self.config_dir.mkdir(parents=True, exist_ok=True)
+        configuration = DEVELOP_CONFIGURATION.read_text()
+        if "server_port: 8123" not in configuration:
+            raise RuntimeError(f"{DEVELOP_CONFIGURATION} no longer sets port 8123")
         (self.config_dir / "configuration.yaml").write_text(
-            CONFIGURATION_YAML.format(port=self.port) + self._extra_yaml
+            configuration.replace("server_port: 8123", f"server_port: {self.port}")
+            + self._extra_yaml
         )
+        for included in INCLUDED_FILES:
+            (self.config_dir / included).write_text("[]\n")
         components = self.config_dir / "custom_components"
         components.mkdir(exist_ok=True)
         link = components / "quectel_iot"
