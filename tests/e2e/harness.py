@@ -306,6 +306,13 @@ class RealHass:
 
     async def ws_command(self, command: dict[str, Any]) -> Any:
         """Send one websocket command; return its result."""
+        message = await self.ws_message(command)
+        if not message.get("success"):
+            raise HassError(f"{command['type']}: {message.get('error')}")
+        return message["result"]
+
+    async def ws_message(self, command: dict[str, Any]) -> dict[str, Any]:
+        """Send one websocket command; return the whole result message."""
         async with self.session.ws_connect(f"{self.url}/api/websocket") as ws:
             await ws.receive_json(timeout=REQUEST_TIMEOUT)  # auth_required
             await ws.send_json({"type": "auth", "access_token": self.access_token})
@@ -317,7 +324,4 @@ class RealHass:
             while True:
                 message = await ws.receive_json(timeout=REQUEST_TIMEOUT)
                 if message.get("id") == msg_id and message.get("type") == "result":
-                    break
-            if not message.get("success"):
-                raise HassError(f"{command['type']}: {message.get('error')}")
-            return message["result"]
+                    return dict(message)

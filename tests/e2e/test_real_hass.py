@@ -16,6 +16,7 @@ SHARE_BY_UID = "/v2/binding/enduserapi/shareByUid"
 OWNER_UID = "C1001"
 GUEST_EMAIL = "guest@example.com"  # not in the owner's family; no share of LIGHT yet
 LIGHT = ("pDemoLight", "DEMO-LIGHT-02")
+LOCK = ("pDemoLock", "DEMO-LOCK-01")  # bound but unverified: the cloud says 5360
 
 
 def _by_cloud_id(devices: list[dict[str, Any]], entry_id: str) -> dict[str, Any]:
@@ -106,6 +107,26 @@ async def test_share_through_a_real_home_assistant(
     assert len(revoked) == 1
     assert made.share_code in str(revoked[0])
     assert demo_cloud.active_shares(*LIGHT) == []
+
+    # A cloud error reaches the caller translated (over the websocket; Home
+    # Assistant's REST API answers 500 for any action error).
+    lock_id = ours[f"{LOCK[0]}_{LOCK[1]}"]["id"]
+    message = await real_hass.ws_message(
+        {
+            "type": "call_service",
+            "domain": "quectel_iot",
+            "service": "share_device",
+            "service_data": {"device_id": lock_id, "email": GUEST_EMAIL},
+            "return_response": True,
+        }
+    )
+    assert message["success"] is False
+    assert message["error"]["translation_key"] == "device_unverified"
+    assert message["error"]["message"].startswith(
+        "The device is bound but not verified, and the cloud does not allow "
+        "sharing it (cloud code 5360)"
+    )
+    assert demo_cloud.active_shares(*LOCK) == []
 
     # 6. A clean stop, and no error from the integration in the log.
     assert await real_hass.stop() == 0
