@@ -17,6 +17,7 @@ from .harness import RealHass
 
 DEMO_EMAIL = "owner@example.com"
 DEMO_PASSWORD = "demo-pass-1"
+E2E_TEST_TIMEOUT = 180  # seconds per test, setup and teardown included
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -32,6 +33,8 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if here in Path(item.path).parents:
             item.add_marker(pytest.mark.e2e)
+            # pytest-timeout: a hard bound, on top of the timeouts of each wait.
+            item.add_marker(pytest.mark.timeout(E2E_TEST_TIMEOUT))
 
 
 @pytest.fixture(autouse=True)
@@ -81,3 +84,5 @@ async def real_hass(
             await hass.stop()
         finally:
             hass.kill()
+            # Shown by pytest when the test fails.
+            print(f"--- end of {hass.log_path} ---\n{hass.log()[-6000:]}")
