@@ -296,6 +296,8 @@ bodies = (
 @given(status=st.integers(min_value=100, max_value=599), body=bodies)
 @example(status=200, body=b'{"code": "\xc2\xb2"}')
 @example(status=200, body=b'{"code": "--5"}')
+@example(status=200, body=b'{"code": " 200 ", "data": 1}')
+@example(status=200, body=b'{"code": "5032"}')
 @example(status=200, body=b"[" * 100_000)
 @example(status=200, body=b"\xff\xfe")
 @example(status=404, body=b"<html>")
