@@ -4,9 +4,11 @@
 # custom_components would otherwise shadow ours ("Cannot find integration").
 import custom_components.quectel_iot  # noqa: F401  # isort: skip
 
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from typing import Any
 
+from homeassistant.config_entries import ConfigEntryState
+from homeassistant.core import HomeAssistant
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
@@ -20,8 +22,6 @@ from custom_components.quectel_iot.const import (
     DOMAIN,
     DataCenterOption,
 )
-from homeassistant.config_entries import ConfigEntryState
-from homeassistant.core import HomeAssistant
 from simulator import Simulator
 
 # The account of the "test" scenario (simulator/scenarios/test.json).
@@ -31,9 +31,8 @@ OWNER_PASSWORD = "owner-pass"
 
 
 @pytest.fixture(autouse=True)
-def auto_enable_custom_integrations(enable_custom_integrations: None) -> Iterator[None]:
+def auto_enable_custom_integrations(enable_custom_integrations: None) -> None:
     """Let Home Assistant load custom integrations in every test."""
-    yield
 
 
 @pytest.fixture

@@ -19,7 +19,7 @@ from syrupy.assertion import SnapshotAssertion
 from custom_components.quectel_iot.api import Recipient, Share
 from custom_components.quectel_iot.api.const import Endpoint, ShareStatus
 from custom_components.quectel_iot.api.errors import ERROR_CODES
-from custom_components.quectel_iot.share_management import share_status
+from custom_components.quectel_iot.share_view import share_status
 from simulator import Fault, Simulator
 
 from .share_helpers import (

@@ -47,6 +47,7 @@ from custom_components.quectel_iot.validation import (
     non_empty_text,
     optional_recipient_from,
     recipient_from,
+    required_expiry_from,
 )
 
 from .hypothesis_profiles import CI_EXAMPLES, PROFILE
@@ -164,7 +165,7 @@ def test_action_input_is_validated_or_refused(
             optional_recipient_from,
             recipient_from,
             expiry_from,
-            lambda d: expiry_from(d, required=True),
+            required_expiry_from,
         ):
             try:
                 result = check(validated)
@@ -224,10 +225,18 @@ def test_duration_is_positive_and_representable(duration: timedelta) -> None:
     try:
         expiry = expiry_from({"duration": duration}, now=now)
     except ServiceValidationError as err:
-        assert err.translation_key in ("duration_not_positive", "expiry_too_late")
-        assert duration <= timedelta(0) or duration > timedelta(days=365 * 7000)
+        assert err.translation_key in (
+            "duration_not_positive",
+            "expiry_in_past",
+            "expiry_too_late",
+        )
+        # Under a millisecond is "now": the cloud keeps milliseconds.
+        assert duration < timedelta(milliseconds=1) or duration > timedelta(
+            days=365 * 7000
+        )
         return
-    assert expiry == now + duration
+    exact = now + duration
+    assert expiry == exact.replace(microsecond=exact.microsecond // 1000 * 1000)
 
 
 # --- cloud answers ------------------------------------------------------------

@@ -44,7 +44,7 @@ from custom_components.quectel_iot.const import (
     ShareMode,
 )
 from custom_components.quectel_iot.exceptions import translation_key_for
-from custom_components.quectel_iot.validation import expiry_from
+from custom_components.quectel_iot.validation import expiry_from, required_expiry_from
 from simulator import Fault, Simulator
 
 from .conftest import OWNER_EMAIL, OWNER_UID
@@ -1001,7 +1001,7 @@ def test_every_exception_key_is_translated() -> None:
 def test_required_expiry() -> None:
     """Actions that change an expiry need one (used by set_share_expiry)."""
     with pytest.raises(ServiceValidationError) as err:
-        expiry_from({}, required=True)
+        required_expiry_from({})
     assert err.value.translation_key == "expiry_missing"
     assert expiry_from({}) is None
 

@@ -24,7 +24,7 @@ from .const import (
 )
 from .coordinator import QuectelConfigEntry
 from .devices import cloud_unique_id
-from .share_management import share_status
+from .share_view import describe_share
 
 TO_REDACT = {
     CONF_PASSWORD,
@@ -110,25 +110,9 @@ def _device(device: Device) -> dict[str, Any]:
     }
 
 
-def _iso(moment: datetime | None) -> str | None:
-    return moment.isoformat() if moment else None
-
-
 def _share(share: Share, now: datetime) -> dict[str, Any]:
-    return {
-        "share_code": share.share_code,
-        "status": share.status,
-        "readable_status": share_status(share, now),
-        "shared_at": _iso(share.shared_at),
-        "accepted_at": _iso(share.accepted_at),
-        "expires_at": _iso(share.expires_at),
-        "recipient": {
-            "uid": share.recipient.uid,
-            "nickname": share.recipient.nickname,
-            "email": share.recipient.email,
-            "phone": share.recipient.phone,
-        },
-    }
+    # The redaction below masks the recipient's email and phone.
+    return {**describe_share(share, now), "cloud_status": share.status}
 
 
 def _coordinator(coordinator: DataUpdateCoordinator[Any]) -> dict[str, Any]:

@@ -22,16 +22,16 @@ from homeassistant.helpers.translation import async_get_exception_message
 from homeassistant.util.json import JsonValueType
 import voluptuous as vol
 
-from .api import CoverMark, QuectelAuthenticationError, QuectelClient, QuectelError
+from .api import CoverMark, QuectelAuthenticationError, QuectelError
 from .const import (
     DOMAIN,
     EVENT_DEVICE_SHARED,
-    LOGGER,
     SHARE_MODE_COVER_MARK,
     ShareMode,
 )
 from .coordinator import async_refresh_shares
 from .exceptions import cloud_error, translation_key_for, translation_placeholders_for
+from .share_view import iso
 from .targets import TARGET_FIELDS, TargetDevice, resolve_targets
 from .validation import (
     ATTR_DURATION,
@@ -164,36 +164,22 @@ def _reason(err: QuectelError) -> str:
     )
 
 
-def _iso(moment: datetime | None) -> str | None:
-    return moment.isoformat() if moment else None
-
-
-async def _expiry_of_share(
-    client: QuectelClient,
-    target: TargetDevice,
-    share_code: str,
-    requested: datetime | None,
+def _kept_expiry(
+    target: TargetDevice, share_code: str, requested: datetime | None
 ) -> datetime | None:
-    """Return when the share the cloud answered with ends.
+    """Return when the share the cloud answered with ends, as last fetched.
 
     In ``extend`` mode the cloud keeps a share that already lasts longer and
     answers with its code, so the requested expiry may not be the share's.
-    When the share list cannot be read, the share still stands: report the
-    requested expiry.
+    When the share list could not be refreshed, report the requested expiry.
     """
-    try:
-        device_shares = await client.device_shares(
-            target.device.product_key, target.device.device_key
-        )
-    except QuectelError as err:
-        LOGGER.debug(
-            "Could not read back the share of %s: %s", target.device.unique_id, err
-        )
-        return requested
-    for device_share in device_shares:
-        if device_share.share_code == share_code:
-            return device_share.expires_at
-    return requested
+    shares = (target.entry.runtime_data.shares.data or {}).get(
+        target.device.unique_id, []
+    )
+    return next(
+        (share.expires_at for share in shares if share.share_code == share_code),
+        requested,
+    )
 
 
 async def _share_device(hass: HomeAssistant, call: ServiceCall) -> ServiceResponse:
@@ -202,15 +188,8 @@ async def _share_device(hass: HomeAssistant, call: ServiceCall) -> ServiceRespon
     expires_at = expiry_from(call.data)
     cover_mark = SHARE_MODE_COVER_MARK[call.data[ATTR_MODE]]
 
-    if expires_at is not None:
-        # The cloud keeps milliseconds; report the expiry exactly as it is kept.
-        expires_at = expires_at.replace(
-            microsecond=expires_at.microsecond - expires_at.microsecond % 1000
-        )
-
-    async def share(target: TargetDevice) -> tuple[str, datetime | None]:
-        client = target.entry.runtime_data.client
-        share_code = await client.share_device(
+    async def share(target: TargetDevice) -> str:
+        return await target.entry.runtime_data.client.share_device(
             target.device.product_key,
             target.device.device_key,
             expires_at=expires_at,
@@ -218,19 +197,23 @@ async def _share_device(hass: HomeAssistant, call: ServiceCall) -> ServiceRespon
             auth_key=call.data.get(ATTR_AUTH_KEY) or target.device.auth_key,
             **recipient.as_kwargs(),
         )
-        if cover_mark is not CoverMark.EXTEND:
-            return share_code, expires_at
-        return share_code, await _expiry_of_share(
-            client, target, share_code, expires_at
-        )
 
     done, failed = await run_for_each_device(hass, targets, share)
+    # Show the new shares on the dashboard at once.
+    await async_refresh_shares(
+        (target.entry, target.device.unique_id) for target, _ in done
+    )
     shares: list[JsonValueType] = []
-    for target, (share_code, share_expires_at) in done:
+    for target, share_code in done:
+        share_expires_at = (
+            _kept_expiry(target, share_code, expires_at)
+            if cover_mark is CoverMark.EXTEND
+            else expires_at
+        )
         shared = {
             **target.describe(),
             "share_code": share_code,
-            "expires_at": _iso(share_expires_at),
+            "expires_at": iso(share_expires_at),
         }
         hass.bus.async_fire(
             EVENT_DEVICE_SHARED,
@@ -238,10 +221,6 @@ async def _share_device(hass: HomeAssistant, call: ServiceCall) -> ServiceRespon
             context=call.context,
         )
         shares.append({**shared, "recipient": recipient.value})
-    # Show the new shares on the dashboard at once.
-    await async_refresh_shares(
-        (target.entry, target.device.unique_id) for target, _ in done
-    )
     raise_for_failures(hass, targets, failed, [target for target, _ in done])
     return {"shares": shares}
 

@@ -19,7 +19,6 @@ from datetime import datetime
 import re
 from typing import Any
 
-from homeassistant.config_entries import ConfigEntryState
 from homeassistant.const import ATTR_DEVICE_ID
 from homeassistant.core import (
     HomeAssistant,
@@ -38,7 +37,6 @@ from .api import (
     QuectelClient,
     QuectelError,
     Share,
-    ShareStatus,
 )
 from .const import DOMAIN, EVENT_SHARE_REVOKED, EVENT_SHARE_UPDATED
 from .coordinator import QuectelConfigEntry, async_refresh_shares
@@ -50,13 +48,14 @@ from .services import (
     raise_for_failures,
     run_for_each_device,
 )
+from .share_view import describe_share, iso
 from .targets import (
     ATTR_CONFIG_ENTRY_ID,
     ATTR_DEVICE_KEY,
     ATTR_PRODUCT_KEY,
     TARGET_FIELDS,
     TargetDevice,
-    _loaded_entry,
+    loaded_entries,
     resolve_targets,
 )
 from .validation import (
@@ -65,9 +64,9 @@ from .validation import (
     ATTR_UID,
     RecipientInput,
     TranslatedSchema,
-    expiry_from,
     non_empty_text,
     recipient_from,
+    required_expiry_from,
     validation_error,
 )
 
@@ -77,12 +76,6 @@ SERVICE_SET_SHARE_EXPIRY = "set_share_expiry"
 
 ATTR_SHARE_CODE = "share_code"
 ATTR_INCLUDE_INACTIVE = "include_inactive"
-
-STATUS_ACTIVE = "active"
-STATUS_PENDING = "pending"
-STATUS_CANCELLED = "cancelled"
-STATUS_EXPIRED = "expired"
-STATUS_UNKNOWN = "unknown"
 
 SHARE_CODE_FIELD: dict[vol.Marker, Any] = {
     vol.Optional(ATTR_SHARE_CODE): vol.All(non_empty_text, vol.Length(max=128)),
@@ -100,48 +93,6 @@ UNSHARE_DEVICE_SCHEMA = TranslatedSchema(
 SET_SHARE_EXPIRY_SCHEMA = TranslatedSchema(
     {**TARGET_FIELDS, **RECIPIENT_FIELDS, **SHARE_CODE_FIELD, **EXPIRY_FIELDS}
 )
-
-
-def share_status(share: Share, now: datetime) -> str:
-    """Return a share's status as a word.
-
-    ``cancelled``: revoked by either side (or the device was unbound);
-    ``expired``: its end time has passed, whatever the cloud's status says;
-    ``pending``: waiting for the recipient; ``active``: in force. A status
-    value the docs do not explain is ``unknown``.
-    """
-    if share.status == ShareStatus.CANCELLED:
-        return STATUS_CANCELLED
-    if share.status == ShareStatus.EXPIRED or (
-        share.expires_at is not None and share.expires_at <= now
-    ):
-        return STATUS_EXPIRED
-    if share.status == ShareStatus.PENDING:
-        return STATUS_PENDING
-    if share.status in (ShareStatus.ACTIVE, None):
-        return STATUS_ACTIVE
-    return STATUS_UNKNOWN
-
-
-def _iso(moment: datetime | None) -> str | None:
-    return moment.isoformat() if moment else None
-
-
-def describe_share(share: Share, now: datetime) -> dict[str, JsonValueType]:
-    """Describe a share for the ``list_shares`` response (contact details in full)."""
-    return {
-        "share_code": share.share_code,
-        "recipient": {
-            "uid": share.recipient.uid,
-            "email": share.recipient.email,
-            "phone": share.recipient.phone,
-            "nickname": share.recipient.nickname,
-        },
-        "status": share_status(share, now),
-        "shared_at": _iso(share.shared_at),
-        "accepted_at": _iso(share.accepted_at),
-        "expires_at": _iso(share.expires_at),
-    }
 
 
 def _digits(text: str) -> str:
@@ -201,15 +152,7 @@ def _check_selector(data: Mapping[str, Any]) -> bool:
 
 def _by_share_code(hass: HomeAssistant, data: Mapping[str, Any]) -> SelectedShare:
     share_code: str = data[ATTR_SHARE_CODE]
-    entry_id: str | None = data.get(ATTR_CONFIG_ENTRY_ID)
-    if entry_id is not None:
-        entries = [_loaded_entry(hass, entry_id)]
-    else:
-        entries = [
-            entry
-            for entry in hass.config_entries.async_entries(DOMAIN)
-            if entry.state is ConfigEntryState.LOADED
-        ]
+    entries = loaded_entries(hass, data.get(ATTR_CONFIG_ENTRY_ID))
     registry = dr.async_get(hass)
     for entry in entries:
         for unique_id, shares in (entry.runtime_data.shares.data or {}).items():
@@ -330,7 +273,7 @@ def _event_data(selected: SelectedShare, expires_at: datetime | None) -> dict[st
     return {
         **selected.describe(),
         "recipient_type": selected.recipient_type,
-        "expires_at": _iso(expires_at),
+        "expires_at": iso(expires_at),
     }
 
 
@@ -351,10 +294,7 @@ async def _unshare_device(hass: HomeAssistant, call: ServiceCall) -> ServiceResp
 
 
 async def _set_share_expiry(hass: HomeAssistant, call: ServiceCall) -> ServiceResponse:
-    requested = expiry_from(call.data, required=True)
-    assert requested is not None  # noqa: S101 (required=True)
-    # The cloud keeps milliseconds; report the expiry exactly as it is kept.
-    expires_at = requested.replace(microsecond=requested.microsecond // 1000 * 1000)
+    expires_at = required_expiry_from(call.data)
 
     async def set_expiry(client: QuectelClient, share_code: str) -> None:
         await client.set_share_expiry(share_code, expires_at)
@@ -368,7 +308,7 @@ async def _set_share_expiry(hass: HomeAssistant, call: ServiceCall) -> ServiceRe
     done = await _act_on_shares(hass, call.data, set_expiry, updated)
     return {
         "updated": [
-            {**selected.describe(), "expires_at": _iso(expires_at)} for selected in done
+            {**selected.describe(), "expires_at": iso(expires_at)} for selected in done
         ]
     }
 

@@ -71,7 +71,7 @@ def resolve_targets(hass: HomeAssistant, data: Mapping[str, Any]) -> list[Target
     raise validation_error("target_missing")
 
 
-def _loaded_entry(hass: HomeAssistant, entry_id: str | None) -> QuectelConfigEntry:
+def loaded_entry(hass: HomeAssistant, entry_id: str | None) -> QuectelConfigEntry:
     entry = hass.config_entries.async_get_entry(entry_id) if entry_id else None
     if entry is None or entry.domain != DOMAIN:
         raise validation_error("unknown_config_entry", config_entry_id=str(entry_id))
@@ -80,13 +80,26 @@ def _loaded_entry(hass: HomeAssistant, entry_id: str | None) -> QuectelConfigEnt
     return entry
 
 
+def loaded_entries(
+    hass: HomeAssistant, entry_id: str | None
+) -> list[QuectelConfigEntry]:
+    """Return the entry ``entry_id`` names, or else every loaded account."""
+    if entry_id is not None:
+        return [loaded_entry(hass, entry_id)]
+    return [
+        entry
+        for entry in hass.config_entries.async_entries(DOMAIN)
+        if entry.state is ConfigEntryState.LOADED
+    ]
+
+
 def _by_device_id(hass: HomeAssistant, device_id: str) -> TargetDevice:
     device_entry = dr.async_get(hass).async_get(device_id)
     unique_id = cloud_unique_id(device_entry) if device_entry else None
     if device_entry is None or unique_id is None:
         raise validation_error("unknown_device", device=device_id)
     # One cloud device belongs to one account: its primary config entry.
-    entry = _loaded_entry(hass, device_entry.primary_config_entry)
+    entry = loaded_entry(hass, device_entry.primary_config_entry)
     device = entry.runtime_data.devices.data.get(unique_id)
     if device is None:
         raise validation_error("unknown_device", device=device_entry.name or device_id)
@@ -97,14 +110,7 @@ def _by_keys(
     hass: HomeAssistant, product_key: str, device_key: str, entry_id: str | None
 ) -> TargetDevice:
     unique_id = f"{product_key}_{device_key}"
-    if entry_id is not None:
-        entries = [_loaded_entry(hass, entry_id)]
-    else:
-        entries = [
-            entry
-            for entry in hass.config_entries.async_entries(DOMAIN)
-            if entry.state is ConfigEntryState.LOADED
-        ]
+    entries = loaded_entries(hass, entry_id)
     matches = [
         entry for entry in entries if unique_id in entry.runtime_data.devices.data
     ]

@@ -135,12 +135,22 @@ def optional_recipient_from(data: Mapping[str, Any]) -> RecipientInput | None:
     return RecipientInput(key, value)
 
 
+def required_expiry_from(data: Mapping[str, Any]) -> datetime:
+    """Return the new end of a share, which ``data`` must give."""
+    expires_at = expiry_from(data)
+    if expires_at is None:
+        raise validation_error("expiry_missing")
+    return expires_at
+
+
 def expiry_from(
-    data: Mapping[str, Any], *, required: bool = False, now: datetime | None = None
+    data: Mapping[str, Any], *, now: datetime | None = None
 ) -> datetime | None:
     """Return when a share ends (UTC), from ``expires_at`` or ``duration``.
 
     Naive datetimes are Home Assistant's local time. ``None`` means for life.
+    The result has millisecond precision, as the cloud keeps it, so that what
+    the actions report is exactly what is stored.
     """
     expires_at: datetime | None = data.get(ATTR_EXPIRES_AT)
     duration: timedelta | None = data.get(ATTR_DURATION)
@@ -155,13 +165,12 @@ def expiry_from(
         except OverflowError as err:
             raise validation_error("expiry_too_late") from err
     if expires_at is None:
-        if required:
-            raise validation_error("expiry_missing")
         return None
     try:
         expires_at = dt_util.as_utc(expires_at)
     except OverflowError as err:  # a local time late in 9999 is past UTC's end
         raise validation_error("expiry_too_late") from err
+    expires_at = expires_at.replace(microsecond=expires_at.microsecond // 1000 * 1000)
     if expires_at <= now:
         raise validation_error("expiry_in_past")
     if expires_at > LATEST_EXPIRY:
