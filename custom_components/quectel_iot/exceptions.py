@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from homeassistant.exceptions import HomeAssistantError
+from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 
 from .api import (
     QuectelError,
     QuectelOutcomeUnknownError,
     QuectelResponseError,
+    QuectelSharingError,
     QuectelTimeoutError,
 )
 from .const import DOMAIN
@@ -40,8 +41,19 @@ def translation_placeholders_for(err: QuectelError) -> dict[str, str]:
 
 
 def cloud_error(err: QuectelError) -> HomeAssistantError:
-    """Wrap a cloud error in a translated `HomeAssistantError`."""
-    return HomeAssistantError(
+    """Wrap a cloud error in a translated `HomeAssistantError`.
+
+    A sharing request the cloud refused because of what was asked (an
+    unverified device, a recipient in the owner's family, someone else's
+    share...) is a `ServiceValidationError`: the user must change the call,
+    and Home Assistant reports it without a traceback.
+    """
+    error_class = (
+        ServiceValidationError
+        if isinstance(err, QuectelSharingError)
+        else HomeAssistantError
+    )
+    return error_class(
         translation_domain=DOMAIN,
         translation_key=translation_key_for(err),
         translation_placeholders=translation_placeholders_for(err),
