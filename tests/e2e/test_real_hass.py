@@ -121,10 +121,12 @@ async def test_share_through_a_real_home_assistant(
         }
     )
     assert message["success"] is False
+    # A refusal of what was asked: a validation error, logged without traceback.
+    assert message["error"]["code"] == "service_validation_error"
     assert message["error"]["translation_key"] == "device_unverified"
-    assert message["error"]["message"].startswith(
-        "The device is bound but not verified, and the cloud does not allow "
-        "sharing it (cloud code 5360)"
+    assert message["error"]["message"] == (
+        "Validation error: The device is bound but not verified, and the cloud "
+        "does not allow sharing it (cloud code 5360)"
     )
     assert demo_cloud.active_shares(*LOCK) == []
 
