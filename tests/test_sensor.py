@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
+from freezegun.api import FrozenDateTimeFactory
 from homeassistant.config_entries import SOURCE_REAUTH
 from homeassistant.const import STATE_UNAVAILABLE
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import entity_registry as er
+from homeassistant.util import dt as dt_util
 import pytest
-from pytest_homeassistant_custom_component.common import MockConfigEntry
+from pytest_homeassistant_custom_component.common import (
+    MockConfigEntry,
+    async_fire_time_changed,
+)
 from syrupy.assertion import SnapshotAssertion
 
 from custom_components.quectel_iot.api.const import Endpoint
@@ -20,9 +27,11 @@ from .conftest import OWNER_UID
 from .share_helpers import (
     GUEST_EMAIL,
     GUEST_UID,
+    OTHER_UID,
     call,
     device_id,
     seed_scenario_shares,
+    seed_share,
     shares_state,
 )
 
@@ -243,3 +252,47 @@ async def test_device_leaving_and_coming_back(
     await devices.async_refresh()
     await hass.async_block_till_done()
     assert shares_state(hass, "DEV-2").state == "0"
+
+
+async def test_a_share_ending_between_polls_is_no_longer_counted(
+    hass: HomeAssistant,
+    simulator: Simulator,
+    config_entry: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    now = dt_util.utcnow()
+    soon, later = now + timedelta(minutes=1), now + timedelta(minutes=3)
+    seed_share(
+        simulator,
+        "DEV-3",
+        GUEST_UID,
+        "CODE-SOON",
+        pk="pTest2",
+        expire_at_ms=int(soon.timestamp() * 1000),
+    )
+    seed_share(
+        simulator,
+        "DEV-3",
+        OTHER_UID,
+        "CODE-LATER",
+        pk="pTest2",
+        expire_at_ms=int(later.timestamp() * 1000),
+    )
+    assert await hass.config_entries.async_setup(config_entry.entry_id)
+    await hass.async_block_till_done()
+    assert shares_state(hass, "DEV-3", "pTest2").state == "2"
+    requests = len(simulator.requests)
+
+    freezer.move_to(soon + timedelta(seconds=1))
+    async_fire_time_changed(hass)
+    await hass.async_block_till_done()
+    state = shares_state(hass, "DEV-3", "pTest2")
+    assert state.state == "1"
+    assert [r["share_code"] for r in state.attributes["recipients"]] == ["CODE-LATER"]
+
+    freezer.move_to(later + timedelta(seconds=1))
+    async_fire_time_changed(hass)
+    await hass.async_block_till_done()
+    assert shares_state(hass, "DEV-3", "pTest2").state == "0"
+    # The sensor followed the expiries by itself: no request to the cloud.
+    assert len(simulator.requests) == requests

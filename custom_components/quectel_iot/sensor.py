@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from homeassistant.components.sensor import SensorEntity
-from homeassistant.core import HomeAssistant, callback
+from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
+from homeassistant.helpers.event import async_track_point_in_utc_time
 from homeassistant.util import dt as dt_util
 
 from .api import Device, Share
@@ -53,6 +55,45 @@ class QuectelSharesSensor(QuectelShareEntity, SensorEntity):
     def __init__(self, coordinator: QuectelShareCoordinator, device: Device) -> None:
         """Describe the Shares sensor of ``device``."""
         super().__init__(coordinator, device, "shares")
+        self._unsub_expiry: CALLBACK_TYPE | None = None
+
+    async def async_added_to_hass(self) -> None:
+        """Follow the coordinator, and the end of each share between polls."""
+        await super().async_added_to_hass()
+        self._follow_next_expiry()
+        self.async_on_remove(self._stop_following_expiry)
+
+    @callback
+    def _handle_coordinator_update(self) -> None:
+        self._follow_next_expiry()
+        super()._handle_coordinator_update()
+
+    @callback
+    def _follow_next_expiry(self) -> None:
+        """Update the state when the next active share ends, without a poll."""
+        self._stop_following_expiry()
+        now = dt_util.utcnow()
+        ends = [
+            share.expires_at
+            for share in self.shares
+            if share.expires_at is not None and share.is_active(now)
+        ]
+        if ends:
+            self._unsub_expiry = async_track_point_in_utc_time(
+                self.hass, self._share_ended, min(ends)
+            )
+
+    @callback
+    def _stop_following_expiry(self) -> None:
+        if self._unsub_expiry is not None:
+            self._unsub_expiry()
+            self._unsub_expiry = None
+
+    @callback
+    def _share_ended(self, _now: datetime) -> None:
+        self._unsub_expiry = None
+        self._follow_next_expiry()
+        self.async_write_ha_state()
 
     def _active(self) -> list[Share]:
         now = dt_util.utcnow()
