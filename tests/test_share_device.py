@@ -1031,3 +1031,23 @@ def test_action_description_is_complete() -> None:
     assert select["options"] == [mode.value for mode in ShareMode]
     labels = strings["selector"][select["translation_key"]]["options"]
     assert set(labels) == set(select["options"])
+
+
+@pytest.mark.usefixtures("init_integration")
+async def test_a_success_without_share_code_is_reported_as_such(
+    hass: HomeAssistant, simulator: Simulator
+) -> None:
+    """The docs' template answers data "": the share stands, its code is unknown."""
+    simulator.inject(
+        Fault.BAD_ENVELOPE,
+        endpoint=Endpoint.SHARE_BY_UID,
+        times=1,
+        body={"code": 200, "msg": "", "data": ""},
+    )
+    response = await share(
+        hass, {"device_id": device_id(hass, "DEV-1"), "uid": GUEST_UID}
+    )
+
+    [shared] = response["shares"]
+    assert shared["share_code"] is None
+    assert shared["device_key"] == "DEV-1"

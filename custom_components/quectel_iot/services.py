@@ -165,7 +165,7 @@ def _reason(err: QuectelError) -> str:
 
 
 def _kept_expiry(
-    target: TargetDevice, share_code: str, requested: datetime | None
+    target: TargetDevice, share_code: str | None, requested: datetime | None
 ) -> datetime | None:
     """Return when the share the cloud answered with ends, as last fetched.
 
@@ -188,7 +188,7 @@ async def _share_device(hass: HomeAssistant, call: ServiceCall) -> ServiceRespon
     expires_at = expiry_from(call.data)
     cover_mark = SHARE_MODE_COVER_MARK[call.data[ATTR_MODE]]
 
-    async def share(target: TargetDevice) -> str:
+    async def share(target: TargetDevice) -> str | None:
         return await target.entry.runtime_data.client.share_device(
             target.device.product_key,
             target.device.device_key,

@@ -423,13 +423,27 @@ async def test_sharing_errors_keep_their_code(
     assert info.value.key == "device_unverified"
 
 
-async def test_empty_share_code_is_malformed(
-    client: QuectelClient, sim: Simulator
+@pytest.mark.parametrize("data", ["", None])
+async def test_a_success_without_share_code_is_still_a_success(
+    client: QuectelClient, sim: Simulator, data: str | None
+) -> None:
+    # The docs' response template shows {"code": 0, "data": ""}.
+    sim.inject(
+        Fault.BAD_ENVELOPE,
+        endpoint=Endpoint.SHARE_BY_UID.value,
+        body={"code": 200, "data": data},
+    )
+    assert await client.share_device("pTest", "DEV-1", uid=GUEST_UID) is None
+
+
+@pytest.mark.parametrize("data", [{"shareCode": "X"}, ["X"], True])
+async def test_a_share_code_of_another_type_is_malformed(
+    client: QuectelClient, sim: Simulator, data: object
 ) -> None:
     sim.inject(
         Fault.BAD_ENVELOPE,
         endpoint=Endpoint.SHARE_BY_UID.value,
-        body={"code": 200, "data": ""},
+        body={"code": 200, "data": data},
     )
     with pytest.raises(QuectelMalformedResponseError):
         await client.share_device("pTest", "DEV-1", uid=GUEST_UID)

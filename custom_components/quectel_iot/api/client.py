@@ -167,12 +167,16 @@ class QuectelClient:
         expires_at: datetime | None = None,
         cover_mark: CoverMark = CoverMark.REPLACE,
         auth_key: str | None = None,
-    ) -> str:
+    ) -> str | None:
         """Share a device with one user (`shareByUid`); return the share code.
 
         ``expires_at`` of ``None`` shares the device for life. In ``ADD`` mode
         each call creates a new share, so an ambiguous failure raises
         `QuectelOutcomeUnknownError` instead of being retried.
+
+        The docs' response template shows an empty ``data``: a success without
+        a share code is still a success (``None``), not an unreadable answer,
+        so that nobody shares again because of it.
         """
         params: dict[str, str | int | None] = {
             "dk": device_key,
@@ -187,7 +191,9 @@ class QuectelClient:
         data = await self._call(
             Endpoint.SHARE_BY_UID, params, idempotent=cover_mark != CoverMark.ADD
         )
-        if not isinstance(data, str | int) or isinstance(data, bool) or data == "":
+        if data is None or data == "":
+            return None
+        if not isinstance(data, str | int) or isinstance(data, bool):
             raise QuectelMalformedResponseError("shareByUid returned no share code")
         return str(data)
 
