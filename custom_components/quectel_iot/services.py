@@ -6,7 +6,6 @@ import asyncio
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
 from datetime import datetime
-from functools import wraps
 from typing import Any
 
 from homeassistant.core import (
@@ -70,17 +69,25 @@ SHARE_DEVICE_SCHEMA = TranslatedSchema(
     }
 )
 
-type Handler = Callable[[ServiceCall], Coroutine[Any, Any, ServiceResponse]]
+type ActionHandler = Callable[
+    [HomeAssistant, ServiceCall], Coroutine[Any, Any, ServiceResponse]
+]
 
 
-def admin_only(hass: HomeAssistant, handler: Handler) -> Handler:
-    """Refuse calls by users who are not administrators.
+@callback
+def async_register_admin_action(
+    hass: HomeAssistant,
+    name: str,
+    handler: ActionHandler,
+    schema: vol.Schema,
+    supports_response: SupportsResponse,
+) -> None:
+    """Register an action that only administrators may call.
 
     Calls without a user (automations, scripts) are allowed. Home Assistant's
     `async_register_admin_service` cannot return a response, hence this.
     """
 
-    @wraps(handler)
     async def checked(call: ServiceCall) -> ServiceResponse:
         if call.context.user_id is not None:
             user = await hass.auth.async_get_user(call.context.user_id)
@@ -88,9 +95,11 @@ def admin_only(hass: HomeAssistant, handler: Handler) -> Handler:
                 raise UnknownUser(context=call.context)
             if not user.is_admin:
                 raise Unauthorized(context=call.context)
-        return await handler(call)
+        return await handler(hass, call)
 
-    return checked
+    hass.services.async_register(
+        DOMAIN, name, checked, schema=schema, supports_response=supports_response
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -227,15 +236,11 @@ async def _share_device(hass: HomeAssistant, call: ServiceCall) -> ServiceRespon
 
 @callback
 def async_setup_services(hass: HomeAssistant) -> None:
-    """Register the integration's actions."""
-
-    async def share_device(call: ServiceCall) -> ServiceResponse:
-        return await _share_device(hass, call)
-
-    hass.services.async_register(
-        DOMAIN,
+    """Register the action that shares devices."""
+    async_register_admin_action(
+        hass,
         SERVICE_SHARE_DEVICE,
-        admin_only(hass, share_device),
-        schema=SHARE_DEVICE_SCHEMA,
-        supports_response=SupportsResponse.OPTIONAL,
+        _share_device,
+        SHARE_DEVICE_SCHEMA,
+        SupportsResponse.OPTIONAL,
     )

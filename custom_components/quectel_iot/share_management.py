@@ -2,7 +2,7 @@
 
 They target devices like ``share_device`` (`targets.resolve_targets`), check
 their input before any request (`validation`), are for administrators only
-(`services.admin_only`) and report cloud errors through `exceptions`.
+(`services.async_register_admin_action`) and report cloud errors through `exceptions`.
 
 A share is selected either by its ``share_code`` or by devices plus a
 recipient (``email``, ``phone`` or ``uid``). A share code alone does not say
@@ -44,7 +44,7 @@ from .exceptions import cloud_error
 from .services import (
     EXPIRY_FIELDS,
     RECIPIENT_FIELDS,
-    admin_only,
+    async_register_admin_action,
     raise_for_failures,
     run_for_each_device,
 )
@@ -316,34 +316,24 @@ async def _set_share_expiry(hass: HomeAssistant, call: ServiceCall) -> ServiceRe
 @callback
 def async_setup_share_services(hass: HomeAssistant) -> None:
     """Register the actions that manage existing shares."""
-
-    async def list_shares(call: ServiceCall) -> ServiceResponse:
-        return await _list_shares(hass, call)
-
-    async def unshare_device(call: ServiceCall) -> ServiceResponse:
-        return await _unshare_device(hass, call)
-
-    async def set_share_expiry(call: ServiceCall) -> ServiceResponse:
-        return await _set_share_expiry(hass, call)
-
-    hass.services.async_register(
-        DOMAIN,
+    async_register_admin_action(
+        hass,
         SERVICE_LIST_SHARES,
-        admin_only(hass, list_shares),
-        schema=LIST_SHARES_SCHEMA,
-        supports_response=SupportsResponse.ONLY,
+        _list_shares,
+        LIST_SHARES_SCHEMA,
+        SupportsResponse.ONLY,
     )
-    hass.services.async_register(
-        DOMAIN,
+    async_register_admin_action(
+        hass,
         SERVICE_UNSHARE_DEVICE,
-        admin_only(hass, unshare_device),
-        schema=UNSHARE_DEVICE_SCHEMA,
-        supports_response=SupportsResponse.OPTIONAL,
+        _unshare_device,
+        UNSHARE_DEVICE_SCHEMA,
+        SupportsResponse.OPTIONAL,
     )
-    hass.services.async_register(
-        DOMAIN,
+    async_register_admin_action(
+        hass,
         SERVICE_SET_SHARE_EXPIRY,
-        admin_only(hass, set_share_expiry),
-        schema=SET_SHARE_EXPIRY_SCHEMA,
-        supports_response=SupportsResponse.OPTIONAL,
+        _set_share_expiry,
+        SET_SHARE_EXPIRY_SCHEMA,
+        SupportsResponse.OPTIONAL,
     )
