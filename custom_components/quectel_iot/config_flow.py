@@ -166,7 +166,6 @@ class QuectelConfigFlow(ConfigFlow, domain=DOMAIN):
     def __init__(self) -> None:
         """Start with nothing validated yet."""
         self._pending: dict[str, Any] = {}
-        self._pending_uid = ""
 
     async def _validate(
         self, data: dict[str, Any]
@@ -218,7 +217,7 @@ class QuectelConfigFlow(ConfigFlow, domain=DOMAIN):
                 if user is not None:
                     await self.async_set_unique_id(user.uid)
                     self._abort_if_unique_id_configured()
-                    self._pending, self._pending_uid = data, user.uid
+                    self._pending = data
                     if check_base_url(base_url_from_data(data))[1]:
                         return await self.async_step_insecure_url()
                     return self._create(data)
