@@ -7,14 +7,12 @@ request timeout is short so that hangs end quickly.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Callable
+from functools import partial
 
-import aiohttp
 import pytest
 
 from custom_components.quectel_iot.api import (
     CoverMark,
-    EmailAccount,
     Endpoint,
     QuectelAccountLockedError,
     QuectelAuthenticationError,
@@ -31,47 +29,16 @@ from custom_components.quectel_iot.api import (
 )
 from simulator import Fault, Simulator
 
-OWNER_EMAIL = "owner@example.test"
-OWNER_PASSWORD = "owner-pass"
+from .conftest import ClientFactory
+
 GUEST_UID = "U3"
 TIMEOUT = 0.5
 
-type ClientFactory = Callable[..., QuectelClient]
-
 
 @pytest.fixture
-async def sim(socket_enabled: None) -> AsyncIterator[Simulator]:
-    """The "test" scenario on a free loopback port."""
-    simulator = Simulator.from_scenario("test")
-    await simulator.start()
-    yield simulator
-    await simulator.stop()
-
-
-@pytest.fixture
-async def session() -> AsyncIterator[aiohttp.ClientSession]:
-    """A plain aiohttp session, closed after the test."""
-    async with aiohttp.ClientSession() as client_session:
-        yield client_session
-
-
-@pytest.fixture
-def make_client(sim: Simulator, session: aiohttp.ClientSession) -> ClientFactory:
-    """Build clients of the scenario's owner with a short timeout."""
-
-    def make(**kwargs: object) -> QuectelClient:
-        options: dict[str, object] = {
-            "base_url": sim.base_url,
-            "user_domain": sim.user_domain,
-            "user_domain_secret": sim.user_domain_secret,
-            "account": EmailAccount(OWNER_EMAIL),
-            "password": OWNER_PASSWORD,
-            "request_timeout": TIMEOUT,
-        }
-        options |= kwargs
-        return QuectelClient(session, **options)  # type: ignore[arg-type]
-
-    return make
+def make_client(make_client: ClientFactory) -> ClientFactory:
+    """The owner's clients (tests/api/conftest.py), with a short timeout."""
+    return partial(make_client, request_timeout=TIMEOUT)
 
 
 @pytest.fixture
