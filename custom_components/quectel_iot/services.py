@@ -1,4 +1,8 @@
-"""The integration's actions: share devices and manage their shares."""
+"""The share_device action, and what every action of the integration shares.
+
+Every action is for administrators only, acts on its devices concurrently and
+reports a partial failure as one error naming each device.
+"""
 
 from __future__ import annotations
 
@@ -120,47 +124,46 @@ async def run_for_each_device[T](
     Each account's client keeps at most 10 requests in flight. An account
     whose credentials the cloud rejected starts its reauthentication.
     """
-    outcomes = await asyncio.gather(*(_attempt(target, act) for target in targets))
-    done = [(target, result) for target, result, error in outcomes if error is None]
-    failed = [DeviceFailure(target, error) for target, _, error in outcomes if error]
-    for failure in failed:
-        if isinstance(failure.error, QuectelAuthenticationError):
-            failure.target.entry.async_start_reauth(hass)
-    return done, failed  # type: ignore[return-value]
+    outcomes = await asyncio.gather(
+        *(act(target) for target in targets), return_exceptions=True
+    )
+    done: list[tuple[TargetDevice, T]] = []
+    failed: list[DeviceFailure] = []
+    for target, outcome in zip(targets, outcomes, strict=True):
+        if isinstance(outcome, QuectelError):
+            failed.append(DeviceFailure(target, outcome))
+            if isinstance(outcome, QuectelAuthenticationError):
+                target.entry.async_start_reauth(hass)
+        elif isinstance(outcome, BaseException):
+            raise outcome
+        else:
+            done.append((target, outcome))
+    return done, failed
 
 
 def raise_for_failures(
-    hass: HomeAssistant,
-    targets: list[TargetDevice],
-    failed: list[DeviceFailure],
-    succeeded: list[TargetDevice],
+    succeeded: list[TargetDevice], failed: list[DeviceFailure]
 ) -> None:
-    """Raise one translated error naming each failed and succeeded device."""
+    """Raise one translated error naming each failed and succeeded device.
+
+    A call on a single device raises that device's own error.
+    """
     if not failed:
         return
-    if len(targets) == 1:
+    if not succeeded and len(failed) == 1:
         raise cloud_error(failed[0].error) from failed[0].error
     raise HomeAssistantError(
         translation_domain=DOMAIN,
         translation_key="partial_failure",
         translation_placeholders={
             "failed_count": str(len(failed)),
-            "total": str(len(targets)),
+            "total": str(len(succeeded) + len(failed)),
             "failed": "; ".join(
                 f"{_device_label(f.target)}: {_reason(f.error)}" for f in failed
             ),
             "succeeded": ", ".join(_device_label(t) for t in succeeded) or "-",
         },
     ) from failed[0].error
-
-
-async def _attempt[T](
-    target: TargetDevice, act: Callable[[TargetDevice], Coroutine[Any, Any, T]]
-) -> tuple[TargetDevice, T | None, QuectelError | None]:
-    try:
-        return target, await act(target), None
-    except QuectelError as err:
-        return target, None, err
 
 
 def _device_label(target: TargetDevice) -> str:
@@ -230,7 +233,7 @@ async def _share_device(hass: HomeAssistant, call: ServiceCall) -> ServiceRespon
             context=call.context,
         )
         shares.append({**shared, "recipient": recipient.value})
-    raise_for_failures(hass, targets, failed, [target for target, _ in done])
+    raise_for_failures([target for target, _ in done], failed)
     return {"shares": shares}
 
 

@@ -233,7 +233,7 @@ async def _act_on_shares(
         [(target.entry, target.device.unique_id) for target, _ in done]
         + [(s.entry, s.target.device.unique_id) for s in done_shares if s.target]
     )
-    raise_for_failures(hass, targets, failed, [target for target, _ in done])
+    raise_for_failures([target for target, _ in done], failed)
     if not done_shares:
         raise validation_error("no_matching_share")
     return done_shares
@@ -252,7 +252,7 @@ async def _list_shares(hass: HomeAssistant, call: ServiceCall) -> ServiceRespons
         )
 
     done, failed = await run_for_each_device(hass, targets, fetch)
-    raise_for_failures(hass, targets, failed, [target for target, _ in done])
+    raise_for_failures([target for target, _ in done], failed)
     now = dt_util.utcnow()
     devices: list[JsonValueType] = [
         {
