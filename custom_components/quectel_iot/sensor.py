@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from homeassistant.components.sensor import SensorEntity
+from homeassistant.components.sensor import SensorEntity, SensorStateClass
 from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.helpers.event import async_track_point_in_utc_time
@@ -50,6 +50,8 @@ class QuectelSharesSensor(QuectelShareEntity, SensorEntity):
     """The number of shares of a device in force, and who they are for."""
 
     _attr_translation_key = "shares"
+    # A count over time: its history is kept as long-term statistics.
+    _attr_state_class = SensorStateClass.MEASUREMENT
     _unrecorded_attributes = frozenset({ATTR_RECIPIENTS})
 
     def __init__(self, coordinator: QuectelShareCoordinator, device: Device) -> None:
