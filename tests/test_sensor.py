@@ -296,3 +296,19 @@ async def test_a_share_ending_between_polls_is_no_longer_counted(
     assert shares_state(hass, "DEV-3", "pTest2").state == "0"
     # The sensor followed the expiries by itself: no request to the cloud.
     assert len(simulator.requests) == requests
+
+
+async def test_an_unchanged_poll_writes_no_state(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    before = shares_state(hass, "DEV-1")
+    freezer.tick(timedelta(seconds=30))
+    await refresh_shares(hass, init_integration)
+    await init_integration.runtime_data.devices.async_refresh()
+    await hass.async_block_till_done()
+
+    after = shares_state(hass, "DEV-1")
+    assert after.state == before.state
+    assert after.last_reported == before.last_reported

@@ -52,6 +52,8 @@ class QuectelDeviceCoordinator(DataUpdateCoordinator[dict[str, Device]]):
             config_entry=entry,
             name=f"{DOMAIN} devices",
             update_interval=DEVICE_SCAN_INTERVAL,
+            # The models compare by value: an unchanged list wakes no one.
+            always_update=False,
         )
         self.client = client
 
@@ -96,6 +98,7 @@ class QuectelShareCoordinator(DataUpdateCoordinator[dict[str, list[Share]]]):
             config_entry=entry,
             name=f"{DOMAIN} shares",
             update_interval=SHARE_SCAN_INTERVAL,
+            always_update=False,
         )
         self.client = client
         self.devices = devices
