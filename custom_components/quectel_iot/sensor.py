@@ -15,6 +15,7 @@ from .api import Device, Share
 from .coordinator import QuectelConfigEntry, QuectelShareCoordinator
 from .entity import QuectelShareEntity
 from .privacy import mask_email, mask_phone
+from .share_view import iso
 
 # Coordinator-based: the coordinator makes every request.
 PARALLEL_UPDATES = 0
@@ -117,9 +118,7 @@ class QuectelSharesSensor(QuectelShareEntity, SensorEntity):
                     "email": mask_email(share.recipient.email),
                     "phone": mask_phone(share.recipient.phone),
                     "share_code": share.share_code,
-                    "expires_at": (
-                        share.expires_at.isoformat() if share.expires_at else None
-                    ),
+                    "expires_at": iso(share.expires_at),
                 }
                 for share in self._active()
             ]
