@@ -35,10 +35,10 @@ from custom_components.quectel_iot.api.models import (
     parse_list,
 )
 from custom_components.quectel_iot.const import DOMAIN
-from custom_components.quectel_iot.services import SHARE_DEVICE_SCHEMA
-from custom_components.quectel_iot.share_management import (
+from custom_components.quectel_iot.services import (
     LIST_SHARES_SCHEMA,
     SET_SHARE_EXPIRY_SCHEMA,
+    SHARE_DEVICE_SCHEMA,
     UNSHARE_DEVICE_SCHEMA,
 )
 from custom_components.quectel_iot.validation import (

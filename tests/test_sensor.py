@@ -19,7 +19,6 @@ from syrupy.assertion import SnapshotAssertion
 
 from custom_components.quectel_iot.api.const import Endpoint
 from custom_components.quectel_iot.const import DOMAIN
-from custom_components.quectel_iot.privacy import mask_email, mask_phone
 from custom_components.quectel_iot.sensor import PARALLEL_UPDATES
 from simulator import Fault, Simulator
 
@@ -96,35 +95,6 @@ async def test_contact_details_are_masked(
         }
     ]
     assert GUEST_EMAIL not in repr(shares_state(hass, "DEV-1").attributes)
-
-
-@pytest.mark.parametrize(
-    ("value", "masked"),
-    [
-        ("guest@example.com", "g***@example.com"),
-        ("a@b.c", "a***@b.c"),
-        ("no-at-sign", "***"),
-        ("@example.com", "***"),
-        ("", None),
-        (None, None),
-    ],
-)
-def test_mask_email(value: str | None, masked: str | None) -> None:
-    assert mask_email(value) == masked
-
-
-@pytest.mark.parametrize(
-    ("value", "masked"),
-    [
-        ("13800138000", "***8000"),
-        ("+1 (555) 000-3", "***0003"),
-        ("1234", "***"),
-        ("", None),
-        (None, None),
-    ],
-)
-def test_mask_phone(value: str | None, masked: str | None) -> None:
-    assert mask_phone(value) == masked
 
 
 async def test_unavailable_while_the_cloud_fails(

@@ -1,11 +1,13 @@
 """Translations: zh-Hans matches en key for key and placeholder for placeholder.
 
-Also checks that every action and field of services.yaml is named in en.json
-and that icons.json gives every action and entity an icon.
+Also checks that every action and field of services.yaml is named in en.json,
+that icons.json gives every action and entity an icon, and that every error
+key the code raises has an English message.
 """
 
 from __future__ import annotations
 
+import ast
 from collections.abc import Iterator
 import json
 from pathlib import Path
@@ -15,7 +17,20 @@ from typing import Any
 import pytest
 import yaml
 
-from custom_components.quectel_iot.const import DOMAIN
+from custom_components.quectel_iot.api.errors import (
+    ERROR_CODES,
+    QuectelConnectionError,
+    QuectelMalformedResponseError,
+    QuectelOutcomeUnknownError,
+    QuectelResponseError,
+    QuectelTimeoutError,
+)
+from custom_components.quectel_iot.const import (
+    DOMAIN,
+    SERVICE_SHARE_DEVICE,
+    ShareMode,
+)
+from custom_components.quectel_iot.exceptions import translation_key_for
 
 PACKAGE = Path(__file__).parents[1] / "custom_components" / DOMAIN
 TRANSLATIONS = PACKAGE / "translations"
@@ -125,3 +140,74 @@ def test_selector_options_are_translated() -> None:
             if select and "translation_key" in select:
                 options = selectors[select["translation_key"]]["options"]
                 assert set(options) == set(select["options"])
+
+
+def _keys_used_in_source() -> set[str]:
+    """Return every exception translation key the integration's code names.
+
+    That is the first argument of ``validation_error(...)`` and the
+    ``translation_key`` of every call that also passes ``translation_domain``
+    (Home Assistant's translated exceptions); entity and selector keys are not
+    exception keys.
+    """
+    keys: set[str] = set()
+    for path in PACKAGE.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if not isinstance(node, ast.Call):
+                continue
+            name = getattr(node.func, "id", getattr(node.func, "attr", ""))
+            if name == "validation_error" and node.args:
+                first = node.args[0]
+                if isinstance(first, ast.Constant) and isinstance(first.value, str):
+                    keys.add(first.value)
+            keywords = {keyword.arg: keyword.value for keyword in node.keywords}
+            key = keywords.get("translation_key")
+            if (
+                "translation_domain" in keywords
+                and isinstance(key, ast.Constant)
+                and isinstance(key.value, str)
+            ):
+                keys.add(key.value)
+    return keys
+
+
+def test_every_exception_key_is_translated() -> None:
+    used = _keys_used_in_source()
+    assert {"partial_failure", "target_missing", "auth_failed"} <= used
+    error_keys = {spec.key for spec in ERROR_CODES.values()}
+    client_errors = [
+        QuectelResponseError("x", code=None),
+        QuectelResponseError("x", code=9999),
+        QuectelMalformedResponseError("x"),
+        QuectelOutcomeUnknownError("x"),
+        QuectelTimeoutError("x"),
+        QuectelConnectionError("x"),
+    ]
+    error_keys |= {translation_key_for(err) for err in client_errors}
+
+    exceptions = load("en")["exceptions"]
+    missing = sorted((used | error_keys) - exceptions.keys())
+    assert missing == []
+    for key in used | error_keys:
+        assert exceptions[key]["message"].strip()
+
+
+def test_action_description_is_complete() -> None:
+    """Every field of services.yaml has its name, and the modes their labels."""
+    services = yaml.safe_load((PACKAGE / "services.yaml").read_text(encoding="utf-8"))
+    strings = load("en")
+    fields = services[SERVICE_SHARE_DEVICE]["fields"]
+    translated = strings["services"][SERVICE_SHARE_DEVICE]["fields"]
+    assert set(fields) == set(translated)
+    for field in translated.values():
+        assert field["name"]
+        assert field["description"]
+
+    device_selector = fields["device_id"]["selector"]["device"]
+    assert device_selector["multiple"] is True
+    assert device_selector["filter"] == {"integration": DOMAIN}
+    select = fields["mode"]["selector"]["select"]
+    assert fields["mode"]["default"] == ShareMode.REPLACE
+    assert select["options"] == [mode.value for mode in ShareMode]
+    labels = strings["selector"][select["translation_key"]]["options"]
+    assert set(labels) == set(select["options"])

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 from homeassistant.config_entries import ConfigEntryState
 from homeassistant.const import Platform
 from homeassistant.core import HomeAssistant, callback
@@ -19,7 +21,6 @@ from .coordinator import (
 )
 from .devices import async_sync_devices, cloud_unique_id
 from .services import async_setup_services
-from .share_management import async_setup_share_services
 
 CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
 
@@ -29,7 +30,6 @@ PLATFORMS: list[Platform] = [Platform.SENSOR]
 async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
     """Register the actions once, for every account."""
     async_setup_services(hass)
-    async_setup_share_services(hass)
     return True
 
 
@@ -52,22 +52,10 @@ async def async_setup_entry(hass: HomeAssistant, entry: QuectelConfigEntry) -> b
         client=client, devices=devices, shares=shares
     )
 
-    listed = set(devices.data)
-
-    @callback
-    def devices_updated() -> None:
-        nonlocal listed
-        async_sync_devices(hass, entry)
-        # A device that appeared (or came back) between share polls gets its
-        # share list now.
-        new, listed = set(devices.data) - listed, set(devices.data)
-        if new:
-            entry.async_create_task(
-                hass, shares.async_refresh_devices(new), f"{DOMAIN} new device shares"
-            )
-
     async_sync_devices(hass, entry)
-    entry.async_on_unload(devices.async_add_listener(devices_updated))
+    entry.async_on_unload(
+        devices.async_add_listener(partial(async_sync_devices, hass, entry))
+    )
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
     return True
 

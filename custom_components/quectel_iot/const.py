@@ -57,6 +57,30 @@ SHARE_MODE_COVER_MARK: Final[dict[ShareMode, CoverMark]] = {
 DEVICE_SCAN_INTERVAL: Final = timedelta(minutes=5)
 SHARE_SCAN_INTERVAL: Final = timedelta(minutes=15)
 
+# Actions.
+SERVICE_SHARE_DEVICE: Final = "share_device"
+SERVICE_LIST_SHARES: Final = "list_shares"
+SERVICE_UNSHARE_DEVICE: Final = "unshare_device"
+SERVICE_SET_SHARE_EXPIRY: Final = "set_share_expiry"
+
+# Action fields (as in services.yaml). Devices are also targeted by
+# homeassistant.const.ATTR_DEVICE_ID.
+ATTR_PRODUCT_KEY: Final = "product_key"
+ATTR_DEVICE_KEY: Final = "device_key"
+ATTR_CONFIG_ENTRY_ID: Final = "config_entry_id"
+ATTR_EMAIL: Final = "email"
+ATTR_PHONE: Final = "phone"
+ATTR_UID: Final = "uid"
+ATTR_EXPIRES_AT: Final = "expires_at"
+ATTR_DURATION: Final = "duration"
+ATTR_MODE: Final = "mode"
+ATTR_AUTH_KEY: Final = "auth_key"
+ATTR_SHARE_CODE: Final = "share_code"
+ATTR_INCLUDE_INACTIVE: Final = "include_inactive"
+
+# Events, and the keys of their payloads beyond the action fields above
+# (device_id, product_key, device_key, share_code, expires_at).
 EVENT_DEVICE_SHARED: Final = f"{DOMAIN}_device_shared"
 EVENT_SHARE_REVOKED: Final = f"{DOMAIN}_share_revoked"
 EVENT_SHARE_UPDATED: Final = f"{DOMAIN}_share_updated"
+ATTR_RECIPIENT_TYPE: Final = "recipient_type"

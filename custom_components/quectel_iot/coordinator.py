@@ -5,9 +5,10 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import datetime
 
 from homeassistant.config_entries import ConfigEntry
-from homeassistant.core import HomeAssistant
+from homeassistant.core import HomeAssistant, callback
 from homeassistant.exceptions import ConfigEntryAuthFailed
 from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, UpdateFailed
 
@@ -20,6 +21,7 @@ from .api import (
     Share,
 )
 from .const import DEVICE_SCAN_INTERVAL, DOMAIN, LOGGER, SHARE_SCAN_INTERVAL
+from .fan_out import fan_out
 
 
 @dataclass(slots=True)
@@ -80,6 +82,9 @@ class QuectelShareCoordinator(DataUpdateCoordinator[dict[str, list[Share]]]):
     of the account in flight. A device whose list the cloud refused (say it
     was unbound since the last device poll) is left out, so its sensor is
     unavailable; an unreachable cloud fails the whole update.
+
+    It follows the device coordinator: a device that appears (or comes back)
+    between share polls gets its share list at once.
     """
 
     config_entry: QuectelConfigEntry
@@ -102,6 +107,29 @@ class QuectelShareCoordinator(DataUpdateCoordinator[dict[str, list[Share]]]):
         )
         self.client = client
         self.devices = devices
+        self._listed = set(devices.data or {})
+        entry.async_on_unload(devices.async_add_listener(self._devices_updated))
+
+    @callback
+    def _devices_updated(self) -> None:
+        listed = set(self.devices.data or {})
+        new, self._listed = listed - self._listed, listed
+        if new:
+            self.config_entry.async_create_task(
+                self.hass,
+                self.async_refresh_devices(new),
+                f"{DOMAIN} new device shares",
+            )
+
+    def share_expiry(
+        self, unique_id: str, share_code: str | None, default: datetime | None
+    ) -> datetime | None:
+        """Return when a share of a device ends, as last fetched, else ``default``."""
+        shares = (self.data or {}).get(unique_id, [])
+        return next(
+            (share.expires_at for share in shares if share.share_code == share_code),
+            default,
+        )
 
     async def _async_update_data(self) -> dict[str, list[Share]]:
         listed = list(self.devices.data.values()) if self.devices.data else []
@@ -126,23 +154,14 @@ class QuectelShareCoordinator(DataUpdateCoordinator[dict[str, list[Share]]]):
     async def _fetch(
         self, devices: list[Device]
     ) -> tuple[dict[str, list[Share]], list[QuectelError]]:
-        results = await asyncio.gather(
-            *(
-                self.client.device_shares(device.product_key, device.device_key)
-                for device in devices
+        outcome = await fan_out(
+            devices,
+            lambda device: self.client.device_shares(
+                device.product_key, device.device_key
             ),
-            return_exceptions=True,
         )
-        fetched: dict[str, list[Share]] = {}
-        errors: list[QuectelError] = []
-        for device, result in zip(devices, results, strict=True):
-            if isinstance(result, QuectelError):
-                errors.append(result)
-            elif isinstance(result, BaseException):
-                raise result
-            else:
-                fetched[device.unique_id] = result
-        return fetched, errors
+        fetched = {device.unique_id: shares for device, shares in outcome.done}
+        return fetched, [err for _, err in outcome.failed]
 
     async def async_refresh_devices(self, unique_ids: Iterable[str]) -> None:
         """Fetch the shares of some devices now, e.g. right after a change.

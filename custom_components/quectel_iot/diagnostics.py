@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 from homeassistant.components.diagnostics import async_redact_data
@@ -11,7 +10,7 @@ from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers.update_coordinator import DataUpdateCoordinator
 from homeassistant.util import dt as dt_util
 
-from .api import Device, Share
+from .api import Device
 from .const import (
     CONF_BASE_URL,
     CONF_DATA_CENTER,
@@ -24,7 +23,7 @@ from .const import (
 )
 from .coordinator import QuectelConfigEntry
 from .devices import cloud_unique_id
-from .share_view import describe_share
+from .share_view import diagnostics_share
 
 TO_REDACT = {
     CONF_PASSWORD,
@@ -79,7 +78,7 @@ def _diagnostics(entry: QuectelConfigEntry, unique_ids: list[str]) -> dict[str, 
                 {
                     **_device(devices[unique_id]),
                     "shares": (
-                        [_share(share, now) for share in shares[unique_id]]
+                        [diagnostics_share(share, now) for share in shares[unique_id]]
                         if unique_id in shares
                         else None
                     ),
@@ -108,11 +107,6 @@ def _device(device: Device) -> dict[str, Any]:
         "verified": device.verified,
         "online": device.online,
     }
-
-
-def _share(share: Share, now: datetime) -> dict[str, Any]:
-    # The redaction below masks the recipient's email and phone.
-    return {**describe_share(share, now), "cloud_status": share.status}
 
 
 def _coordinator(coordinator: DataUpdateCoordinator[Any]) -> dict[str, Any]:

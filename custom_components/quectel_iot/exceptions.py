@@ -1,8 +1,11 @@
-"""Turning cloud errors into translated Home Assistant errors."""
+"""Every translated error of the integration: bad input and cloud errors."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
+from homeassistant.helpers.translation import async_get_exception_message
 
 from .api import (
     QuectelError,
@@ -12,6 +15,15 @@ from .api import (
     QuectelTimeoutError,
 )
 from .const import DOMAIN
+
+
+def validation_error(key: str, **placeholders: str) -> ServiceValidationError:
+    """Return a translated error about input the caller can fix."""
+    return ServiceValidationError(
+        translation_domain=DOMAIN,
+        translation_key=key,
+        translation_placeholders=placeholders or None,
+    )
 
 
 def translation_key_for(err: QuectelError) -> str:
@@ -57,4 +69,32 @@ def cloud_error(err: QuectelError) -> HomeAssistantError:
         translation_domain=DOMAIN,
         translation_key=translation_key_for(err),
         translation_placeholders=translation_placeholders_for(err),
+    )
+
+
+def cloud_reason(err: QuectelError) -> str:
+    """Return the translated message of a cloud error, as text."""
+    return async_get_exception_message(
+        DOMAIN, translation_key_for(err), translation_placeholders_for(err)
+    )
+
+
+def partial_failure_error(
+    failed: Sequence[tuple[str, QuectelError]], succeeded: Sequence[str]
+) -> HomeAssistantError:
+    """Return one error naming each device that failed, why, and those that did not.
+
+    ``failed`` pairs a device's label with its error; ``succeeded`` holds labels.
+    """
+    return HomeAssistantError(
+        translation_domain=DOMAIN,
+        translation_key="partial_failure",
+        translation_placeholders={
+            "failed_count": str(len(failed)),
+            "total": str(len(succeeded) + len(failed)),
+            "failed": "; ".join(
+                f"{label}: {cloud_reason(err)}" for label, err in failed
+            ),
+            "succeeded": ", ".join(succeeded) or "-",
+        },
     )

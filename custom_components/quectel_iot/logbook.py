@@ -9,10 +9,21 @@ from homeassistant.components.logbook.const import (
     LOGBOOK_ENTRY_MESSAGE,
     LOGBOOK_ENTRY_NAME,
 )
+from homeassistant.const import ATTR_DEVICE_ID
 from homeassistant.core import Event, HomeAssistant, callback
 from homeassistant.helpers import device_registry as dr
 
-from .const import DOMAIN, EVENT_DEVICE_SHARED, EVENT_SHARE_REVOKED, EVENT_SHARE_UPDATED
+from .const import (
+    ATTR_DEVICE_KEY,
+    ATTR_EXPIRES_AT,
+    ATTR_PRODUCT_KEY,
+    ATTR_RECIPIENT_TYPE,
+    ATTR_SHARE_CODE,
+    DOMAIN,
+    EVENT_DEVICE_SHARED,
+    EVENT_SHARE_REVOKED,
+    EVENT_SHARE_UPDATED,
+)
 
 DEFAULT_NAME = "Quectel IoT"
 
@@ -25,20 +36,20 @@ def async_describe_events(
     """Describe the shared, revoked and updated events."""
 
     def device_name(data: Mapping[str, Any]) -> str:
-        device_id = data.get("device_id")
+        device_id = data.get(ATTR_DEVICE_ID)
         device = dr.async_get(hass).async_get(device_id) if device_id else None
         if device is not None:
             return device.name_by_user or device.name or DEFAULT_NAME
-        if data.get("product_key") and data.get("device_key"):
-            return f"{data['product_key']}_{data['device_key']}"
+        if data.get(ATTR_PRODUCT_KEY) and data.get(ATTR_DEVICE_KEY):
+            return f"{data[ATTR_PRODUCT_KEY]}_{data[ATTR_DEVICE_KEY]}"
         return DEFAULT_NAME
 
     def until(data: Mapping[str, Any]) -> str:
-        expires_at = data.get("expires_at")
+        expires_at = data.get(ATTR_EXPIRES_AT)
         return f"until {expires_at}" if expires_at else "for life"
 
     def by(data: Mapping[str, Any]) -> str:
-        recipient_type = data.get("recipient_type")
+        recipient_type = data.get(ATTR_RECIPIENT_TYPE)
         return f" by {recipient_type}" if recipient_type else ""
 
     @callback
@@ -50,7 +61,7 @@ def async_describe_events(
 
     @callback
     def describe_revoked(event: Event) -> dict[str, str]:
-        code = event.data.get("share_code")
+        code = event.data.get(ATTR_SHARE_CODE)
         return {
             LOGBOOK_ENTRY_NAME: device_name(event.data),
             LOGBOOK_ENTRY_MESSAGE: f"share {code} was revoked",
@@ -58,7 +69,7 @@ def async_describe_events(
 
     @callback
     def describe_updated(event: Event) -> dict[str, str]:
-        code = event.data.get("share_code")
+        code = event.data.get(ATTR_SHARE_CODE)
         return {
             LOGBOOK_ENTRY_NAME: device_name(event.data),
             LOGBOOK_ENTRY_MESSAGE: f"share {code} now lasts {until(event.data)}",

@@ -14,8 +14,7 @@ from homeassistant.util import dt as dt_util
 from .api import Device, Share
 from .coordinator import QuectelConfigEntry, QuectelShareCoordinator
 from .entity import QuectelShareEntity
-from .privacy import mask_email, mask_phone
-from .share_view import iso
+from .share_view import sensor_recipient
 
 # Coordinator-based: the coordinator makes every request.
 PARALLEL_UPDATES = 0
@@ -110,16 +109,4 @@ class QuectelSharesSensor(QuectelShareEntity, SensorEntity):
     @property
     def extra_state_attributes(self) -> dict[str, Any]:
         """The recipients of the active shares, contact details masked."""
-        return {
-            ATTR_RECIPIENTS: [
-                {
-                    "nickname": share.recipient.nickname,
-                    "uid": share.recipient.uid,
-                    "email": mask_email(share.recipient.email),
-                    "phone": mask_phone(share.recipient.phone),
-                    "share_code": share.share_code,
-                    "expires_at": iso(share.expires_at),
-                }
-                for share in self._active()
-            ]
-        }
+        return {ATTR_RECIPIENTS: [sensor_recipient(share) for share in self._active()]}

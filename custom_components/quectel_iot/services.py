@@ -1,14 +1,13 @@
-"""The share_device action, and what every action of the integration shares.
+"""The integration's actions: share, list, revoke and change the expiry of shares.
 
-Every action is for administrators only, acts on its devices concurrently and
-reports a partial failure as one error naming each device.
+Every action is for administrators only, checks its input before any request
+(`validation`), finds what it acts on (`targets`), acts on its devices
+concurrently and reports a partial failure as one error naming each device.
 """
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import Callable, Coroutine
-from dataclasses import dataclass
+from collections.abc import Callable, Coroutine, Iterable, Mapping
 from datetime import datetime
 from typing import Any
 
@@ -19,58 +18,74 @@ from homeassistant.core import (
     SupportsResponse,
     callback,
 )
-from homeassistant.exceptions import HomeAssistantError, Unauthorized, UnknownUser
-from homeassistant.helpers import config_validation as cv
-from homeassistant.helpers.translation import async_get_exception_message
+from homeassistant.exceptions import Unauthorized, UnknownUser
+from homeassistant.util import dt as dt_util
 from homeassistant.util.json import JsonValueType
 import voluptuous as vol
 
-from .api import CoverMark, QuectelAuthenticationError, QuectelError
+from .api import (
+    CoverMark,
+    QuectelAuthenticationError,
+    QuectelClient,
+    QuectelError,
+    Share,
+)
 from .const import (
+    ATTR_AUTH_KEY,
+    ATTR_EXPIRES_AT,
+    ATTR_INCLUDE_INACTIVE,
+    ATTR_MODE,
     DOMAIN,
     EVENT_DEVICE_SHARED,
+    EVENT_SHARE_REVOKED,
+    EVENT_SHARE_UPDATED,
+    SERVICE_LIST_SHARES,
+    SERVICE_SET_SHARE_EXPIRY,
+    SERVICE_SHARE_DEVICE,
+    SERVICE_UNSHARE_DEVICE,
     SHARE_MODE_COVER_MARK,
-    ShareMode,
 )
-from .coordinator import async_refresh_shares
-from .exceptions import cloud_error, translation_key_for, translation_placeholders_for
-from .share_view import iso
-from .targets import TARGET_FIELDS, TargetDevice, resolve_targets
+from .coordinator import QuectelConfigEntry, async_refresh_shares
+from .exceptions import cloud_error, partial_failure_error, validation_error
+from .fan_out import FanOut, fan_out
+from .share_view import describe_share, iso, share_event, share_fields
+from .targets import (
+    SelectedShare,
+    TargetDevice,
+    active_shares_to,
+    resolve_targets,
+    share_by_code,
+)
 from .validation import (
-    ATTR_DURATION,
-    ATTR_EMAIL,
-    ATTR_EXPIRES_AT,
-    ATTR_PHONE,
-    ATTR_UID,
+    AUTH_KEY_FIELD,
+    EXPIRY_FIELDS,
+    INCLUDE_INACTIVE_FIELD,
+    MODE_FIELD,
+    RECIPIENT_FIELDS,
+    SHARE_CODE_FIELD,
+    TARGET_FIELDS,
     TranslatedSchema,
     expiry_from,
-    non_empty_text,
     recipient_from,
+    required_expiry_from,
+    selects_by_share_code,
 )
-
-SERVICE_SHARE_DEVICE = "share_device"
-
-ATTR_MODE = "mode"
-ATTR_AUTH_KEY = "auth_key"
-
-RECIPIENT_FIELDS: dict[vol.Marker, Any] = {
-    vol.Optional(ATTR_EMAIL): non_empty_text,
-    vol.Optional(ATTR_PHONE): non_empty_text,
-    vol.Optional(ATTR_UID): non_empty_text,
-}
-EXPIRY_FIELDS: dict[vol.Marker, Any] = {
-    vol.Optional(ATTR_EXPIRES_AT): cv.datetime,
-    vol.Optional(ATTR_DURATION): cv.time_period,
-}
 
 SHARE_DEVICE_SCHEMA = TranslatedSchema(
     {
         **TARGET_FIELDS,
         **RECIPIENT_FIELDS,
         **EXPIRY_FIELDS,
-        vol.Optional(ATTR_MODE, default=ShareMode.REPLACE): vol.Coerce(ShareMode),
-        vol.Optional(ATTR_AUTH_KEY): vol.All(non_empty_text, vol.Length(max=256)),
+        **MODE_FIELD,
+        **AUTH_KEY_FIELD,
     }
+)
+LIST_SHARES_SCHEMA = TranslatedSchema({**TARGET_FIELDS, **INCLUDE_INACTIVE_FIELD})
+UNSHARE_DEVICE_SCHEMA = TranslatedSchema(
+    {**TARGET_FIELDS, **RECIPIENT_FIELDS, **SHARE_CODE_FIELD}
+)
+SET_SHARE_EXPIRY_SCHEMA = TranslatedSchema(
+    {**TARGET_FIELDS, **RECIPIENT_FIELDS, **SHARE_CODE_FIELD, **EXPIRY_FIELDS}
 )
 
 type ActionHandler = Callable[
@@ -78,8 +93,250 @@ type ActionHandler = Callable[
 ]
 
 
+# --- running an action ----------------------------------------------------------
+
+
 @callback
-def async_register_admin_action(
+def _start_reauth_if_rejected(
+    hass: HomeAssistant, entry: QuectelConfigEntry, err: QuectelError
+) -> None:
+    """Start the account's reauthentication when the cloud rejected it."""
+    if isinstance(err, QuectelAuthenticationError):
+        entry.async_start_reauth(hass)
+
+
+async def _for_each_device[ResultT](
+    hass: HomeAssistant,
+    targets: list[TargetDevice],
+    act: Callable[[TargetDevice], Coroutine[Any, Any, ResultT]],
+) -> FanOut[TargetDevice, ResultT]:
+    """Run ``act`` on every target concurrently; return successes and failures."""
+    outcome = await fan_out(targets, act)
+    for target, err in outcome.failed:
+        _start_reauth_if_rejected(hass, target.entry, err)
+    return outcome
+
+
+def _raise_for_failures(
+    succeeded: Iterable[TargetDevice], failed: list[tuple[TargetDevice, QuectelError]]
+) -> None:
+    """Raise one translated error naming each failed and succeeded device.
+
+    A call on a single device raises that device's own error.
+    """
+    if not failed:
+        return
+    succeeded = list(succeeded)
+    first_error = failed[0][1]
+    if not succeeded and len(failed) == 1:
+        raise cloud_error(first_error) from first_error
+    raise partial_failure_error(
+        [(target.label, err) for target, err in failed],
+        [target.label for target in succeeded],
+    ) from first_error
+
+
+# --- share_device ---------------------------------------------------------------
+
+
+async def _share_device(hass: HomeAssistant, call: ServiceCall) -> ServiceResponse:
+    targets = resolve_targets(hass, call.data)
+    recipient = recipient_from(call.data)
+    expires_at = expiry_from(call.data)
+    cover_mark = SHARE_MODE_COVER_MARK[call.data[ATTR_MODE]]
+
+    async def share(target: TargetDevice) -> str | None:
+        return await target.entry.runtime_data.client.share_device(
+            target.device.product_key,
+            target.device.device_key,
+            expires_at=expires_at,
+            cover_mark=cover_mark,
+            auth_key=call.data.get(ATTR_AUTH_KEY) or target.device.auth_key,
+            **recipient.as_kwargs(),
+        )
+
+    outcome = await _for_each_device(hass, targets, share)
+    # Show the new shares on the dashboard at once.
+    await async_refresh_shares(
+        (target.entry, target.device.unique_id) for target, _ in outcome.done
+    )
+    shares: list[JsonValueType] = []
+    for target, share_code in outcome.done:
+        share_expires_at = expires_at
+        if cover_mark is CoverMark.EXTEND:
+            # The cloud may keep a share that already lasts longer, and answer
+            # with its code: report that share's end, as just refreshed.
+            share_expires_at = target.entry.runtime_data.shares.share_expiry(
+                target.device.unique_id, share_code, expires_at
+            )
+        event = share_event(
+            target.describe(), share_code, share_expires_at, recipient.type
+        )
+        hass.bus.async_fire(EVENT_DEVICE_SHARED, event, context=call.context)
+        shares.append(
+            {
+                **share_fields(target.describe(), share_code),
+                ATTR_EXPIRES_AT: iso(share_expires_at),
+                "recipient": recipient.value,
+            }
+        )
+    _raise_for_failures((target for target, _ in outcome.done), outcome.failed)
+    return {"shares": shares}
+
+
+# --- list_shares ----------------------------------------------------------------
+
+
+async def _list_shares(hass: HomeAssistant, call: ServiceCall) -> ServiceResponse:
+    targets = resolve_targets(hass, call.data)
+    include_inactive: bool = call.data[ATTR_INCLUDE_INACTIVE]
+
+    async def fetch(target: TargetDevice) -> list[Share]:
+        return await target.entry.runtime_data.client.device_shares(
+            target.device.product_key, target.device.device_key
+        )
+
+    outcome = await _for_each_device(hass, targets, fetch)
+    _raise_for_failures((target for target, _ in outcome.done), outcome.failed)
+    now = dt_util.utcnow()
+    devices: list[JsonValueType] = [
+        {
+            **target.describe(),
+            "shares": [
+                describe_share(share, now)
+                for share in shares
+                if include_inactive or share.is_active(now)
+            ],
+        }
+        for target, shares in outcome.done
+    ]
+    return {"devices": devices}
+
+
+# --- unshare_device and set_share_expiry: acting on selected shares ---------------
+
+type ShareAct = Callable[[QuectelClient, str], Coroutine[Any, Any, None]]
+
+
+async def _act_on_shares(
+    hass: HomeAssistant,
+    data: Mapping[str, Any],
+    act: ShareAct,
+    on_done: Callable[[SelectedShare], None],
+) -> list[SelectedShare]:
+    """Select the shares of a call and ``act`` on each; return those done.
+
+    ``on_done`` is called for each share as soon as it is done, so that a
+    later failure does not hide an earlier change. The share lists of the
+    devices concerned are refreshed afterwards, whatever the outcome.
+    """
+    if selects_by_share_code(data):
+        return [await _act_on_share_code(hass, data, act, on_done)]
+
+    targets = resolve_targets(hass, data)
+    recipient = recipient_from(data)
+    done_shares: list[SelectedShare] = []
+
+    async def on_device(target: TargetDevice) -> None:
+        client = target.entry.runtime_data.client
+        device = target.device
+        shares = await client.device_shares(device.product_key, device.device_key)
+        for share in active_shares_to(shares, recipient, dt_util.utcnow()):
+            await act(client, share.share_code)
+            selected = SelectedShare(
+                target.entry, share.share_code, target, share, recipient.type
+            )
+            done_shares.append(selected)
+            on_done(selected)
+
+    outcome = await _for_each_device(hass, targets, on_device)
+    await async_refresh_shares(
+        [(target.entry, target.device.unique_id) for target, _ in outcome.done]
+        + [(s.entry, s.target.device.unique_id) for s in done_shares if s.target]
+    )
+    _raise_for_failures((target for target, _ in outcome.done), outcome.failed)
+    if not done_shares:
+        raise validation_error("no_matching_share")
+    return done_shares
+
+
+async def _act_on_share_code(
+    hass: HomeAssistant,
+    data: Mapping[str, Any],
+    act: ShareAct,
+    on_done: Callable[[SelectedShare], None],
+) -> SelectedShare:
+    selected = share_by_code(hass, data)
+    try:
+        await act(selected.entry.runtime_data.client, selected.share_code)
+    except QuectelError as err:
+        _start_reauth_if_rejected(hass, selected.entry, err)
+        raise cloud_error(err) from err
+    on_done(selected)
+    if selected.target is not None:
+        await async_refresh_shares([(selected.entry, selected.target.device.unique_id)])
+    else:
+        await selected.entry.runtime_data.shares.async_request_refresh()
+    return selected
+
+
+def _fire_share_event(
+    hass: HomeAssistant,
+    call: ServiceCall,
+    event_type: str,
+    selected: SelectedShare,
+    expires_at: datetime | None,
+) -> None:
+    hass.bus.async_fire(
+        event_type,
+        share_event(
+            selected.describe(),
+            selected.share_code,
+            expires_at,
+            selected.recipient_type,
+        ),
+        context=call.context,
+    )
+
+
+async def _unshare_device(hass: HomeAssistant, call: ServiceCall) -> ServiceResponse:
+    async def revoke(client: QuectelClient, share_code: str) -> None:
+        await client.unshare(share_code)
+
+    @callback
+    def revoked(selected: SelectedShare) -> None:
+        previous = selected.share.expires_at if selected.share else None
+        _fire_share_event(hass, call, EVENT_SHARE_REVOKED, selected, previous)
+
+    done = await _act_on_shares(hass, call.data, revoke, revoked)
+    revoked_shares: list[JsonValueType] = [{**s.describe()} for s in done]
+    return {"revoked": revoked_shares}
+
+
+async def _set_share_expiry(hass: HomeAssistant, call: ServiceCall) -> ServiceResponse:
+    expires_at = required_expiry_from(call.data)
+
+    async def set_expiry(client: QuectelClient, share_code: str) -> None:
+        await client.set_share_expiry(share_code, expires_at)
+
+    @callback
+    def updated(selected: SelectedShare) -> None:
+        _fire_share_event(hass, call, EVENT_SHARE_UPDATED, selected, expires_at)
+
+    done = await _act_on_shares(hass, call.data, set_expiry, updated)
+    return {
+        "updated": [
+            {**selected.describe(), ATTR_EXPIRES_AT: iso(expires_at)}
+            for selected in done
+        ]
+    }
+
+
+# --- registration ---------------------------------------------------------------
+
+
+@callback
+def _async_register_admin_action(
     hass: HomeAssistant,
     name: str,
     handler: ActionHandler,
@@ -106,144 +363,31 @@ def async_register_admin_action(
     )
 
 
-@dataclass(frozen=True, slots=True)
-class DeviceFailure:
-    """A device an action could not act on, and why."""
-
-    target: TargetDevice
-    error: QuectelError
-
-
-async def run_for_each_device[T](
-    hass: HomeAssistant,
-    targets: list[TargetDevice],
-    act: Callable[[TargetDevice], Coroutine[Any, Any, T]],
-) -> tuple[list[tuple[TargetDevice, T]], list[DeviceFailure]]:
-    """Run ``act`` on every target concurrently; return successes and failures.
-
-    Each account's client keeps at most 10 requests in flight. An account
-    whose credentials the cloud rejected starts its reauthentication.
-    """
-    outcomes = await asyncio.gather(
-        *(act(target) for target in targets), return_exceptions=True
-    )
-    done: list[tuple[TargetDevice, T]] = []
-    failed: list[DeviceFailure] = []
-    for target, outcome in zip(targets, outcomes, strict=True):
-        if isinstance(outcome, QuectelError):
-            failed.append(DeviceFailure(target, outcome))
-            if isinstance(outcome, QuectelAuthenticationError):
-                target.entry.async_start_reauth(hass)
-        elif isinstance(outcome, BaseException):
-            raise outcome
-        else:
-            done.append((target, outcome))
-    return done, failed
-
-
-def raise_for_failures(
-    succeeded: list[TargetDevice], failed: list[DeviceFailure]
-) -> None:
-    """Raise one translated error naming each failed and succeeded device.
-
-    A call on a single device raises that device's own error.
-    """
-    if not failed:
-        return
-    if not succeeded and len(failed) == 1:
-        raise cloud_error(failed[0].error) from failed[0].error
-    raise HomeAssistantError(
-        translation_domain=DOMAIN,
-        translation_key="partial_failure",
-        translation_placeholders={
-            "failed_count": str(len(failed)),
-            "total": str(len(succeeded) + len(failed)),
-            "failed": "; ".join(
-                f"{_device_label(f.target)}: {_reason(f.error)}" for f in failed
-            ),
-            "succeeded": ", ".join(_device_label(t) for t in succeeded) or "-",
-        },
-    ) from failed[0].error
-
-
-def _device_label(target: TargetDevice) -> str:
-    return f"{target.device.name} ({target.device.unique_id})"
-
-
-def _reason(err: QuectelError) -> str:
-    return async_get_exception_message(
-        DOMAIN, translation_key_for(err), translation_placeholders_for(err)
-    )
-
-
-def _kept_expiry(
-    target: TargetDevice, share_code: str | None, requested: datetime | None
-) -> datetime | None:
-    """Return when the share the cloud answered with ends, as last fetched.
-
-    In ``extend`` mode the cloud keeps a share that already lasts longer and
-    answers with its code, so the requested expiry may not be the share's.
-    When the share list could not be refreshed, report the requested expiry.
-    """
-    shares = (target.entry.runtime_data.shares.data or {}).get(
-        target.device.unique_id, []
-    )
-    return next(
-        (share.expires_at for share in shares if share.share_code == share_code),
-        requested,
-    )
-
-
-async def _share_device(hass: HomeAssistant, call: ServiceCall) -> ServiceResponse:
-    targets = resolve_targets(hass, call.data)
-    recipient = recipient_from(call.data)
-    expires_at = expiry_from(call.data)
-    cover_mark = SHARE_MODE_COVER_MARK[call.data[ATTR_MODE]]
-
-    async def share(target: TargetDevice) -> str | None:
-        return await target.entry.runtime_data.client.share_device(
-            target.device.product_key,
-            target.device.device_key,
-            expires_at=expires_at,
-            cover_mark=cover_mark,
-            auth_key=call.data.get(ATTR_AUTH_KEY) or target.device.auth_key,
-            **recipient.as_kwargs(),
-        )
-
-    done, failed = await run_for_each_device(hass, targets, share)
-    # Show the new shares on the dashboard at once.
-    await async_refresh_shares(
-        (target.entry, target.device.unique_id) for target, _ in done
-    )
-    shares: list[JsonValueType] = []
-    for target, share_code in done:
-        share_expires_at = (
-            _kept_expiry(target, share_code, expires_at)
-            if cover_mark is CoverMark.EXTEND
-            else expires_at
-        )
-        shared = {
-            **target.describe(),
-            "share_code": share_code,
-            "expires_at": iso(share_expires_at),
-        }
-        hass.bus.async_fire(
-            EVENT_DEVICE_SHARED,
-            {**shared, "recipient_type": recipient.type},
-            context=call.context,
-        )
-        shares.append({**shared, "recipient": recipient.value})
-    raise_for_failures([target for target, _ in done], failed)
-    return {"shares": shares}
-
-
-@callback
-def async_setup_services(hass: HomeAssistant) -> None:
-    """Register the action that shares devices."""
-    async_register_admin_action(
-        hass,
+ACTIONS: tuple[tuple[str, ActionHandler, vol.Schema, SupportsResponse], ...] = (
+    (
         SERVICE_SHARE_DEVICE,
         _share_device,
         SHARE_DEVICE_SCHEMA,
         SupportsResponse.OPTIONAL,
-    )
+    ),
+    (SERVICE_LIST_SHARES, _list_shares, LIST_SHARES_SCHEMA, SupportsResponse.ONLY),
+    (
+        SERVICE_UNSHARE_DEVICE,
+        _unshare_device,
+        UNSHARE_DEVICE_SCHEMA,
+        SupportsResponse.OPTIONAL,
+    ),
+    (
+        SERVICE_SET_SHARE_EXPIRY,
+        _set_share_expiry,
+        SET_SHARE_EXPIRY_SCHEMA,
+        SupportsResponse.OPTIONAL,
+    ),
+)
+
+
+@callback
+def async_setup_services(hass: HomeAssistant) -> None:
+    """Register every action of the integration, for every account."""
+    for name, handler, schema, supports_response in ACTIONS:
+        _async_register_admin_action(hass, name, handler, schema, supports_response)

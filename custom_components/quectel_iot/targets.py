@@ -1,40 +1,46 @@
-"""Resolving an action's target to cloud devices of loaded accounts.
+"""What an action acts on: cloud devices of loaded accounts, and their shares.
 
-An action targets devices by ``device_id`` (one or more Home Assistant
-devices), or by ``product_key`` + ``device_key`` for templates, with an
-optional ``config_entry_id`` to pick the account.
+Devices are targeted by ``device_id`` (one or more Home Assistant devices),
+or by ``product_key`` + ``device_key`` for templates, with an optional
+``config_entry_id`` to pick the account.
+
+A share is selected either by its ``share_code`` or by devices plus a
+recipient (``email``, ``phone`` or ``uid``). A share code alone does not say
+which account owns it: it is looked up in the accounts' share lists (as last
+polled or refreshed); when no list has it, ``config_entry_id`` names the
+account, or the only loaded account is used.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import datetime
+import re
 from typing import Any
 
 from homeassistant.config_entries import ConfigEntryState
 from homeassistant.const import ATTR_DEVICE_ID
 from homeassistant.core import HomeAssistant
-from homeassistant.helpers import config_validation as cv, device_registry as dr
-import voluptuous as vol
+from homeassistant.helpers import device_registry as dr
 
-from .api import Device
-from .const import DOMAIN
+from .api import Device, Share
+from .const import (
+    ATTR_CONFIG_ENTRY_ID,
+    ATTR_DEVICE_KEY,
+    ATTR_EMAIL,
+    ATTR_PHONE,
+    ATTR_PRODUCT_KEY,
+    ATTR_SHARE_CODE,
+    DOMAIN,
+)
 from .coordinator import QuectelConfigEntry
 from .devices import cloud_unique_id
-from .validation import device_key_field, validation_error
+from .exceptions import validation_error
+from .share_view import DeviceFields, device_fields, share_fields
+from .validation import RecipientInput
 
-ATTR_PRODUCT_KEY = "product_key"
-ATTR_DEVICE_KEY = "device_key"
-ATTR_CONFIG_ENTRY_ID = "config_entry_id"
-
-TARGET_FIELDS: dict[vol.Marker, Any] = {
-    vol.Optional(ATTR_DEVICE_ID): vol.All(
-        cv.ensure_list, [cv.string], vol.Length(min=1)
-    ),
-    vol.Optional(ATTR_PRODUCT_KEY): device_key_field,
-    vol.Optional(ATTR_DEVICE_KEY): device_key_field,
-    vol.Optional(ATTR_CONFIG_ENTRY_ID): cv.string,
-}
+# --- devices ------------------------------------------------------------------
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,13 +51,14 @@ class TargetDevice:
     device: Device
     device_id: str | None
 
-    def describe(self) -> dict[str, str | None]:
+    @property
+    def label(self) -> str:
+        """How error messages name the device."""
+        return f"{self.device.name} ({self.device.unique_id})"
+
+    def describe(self) -> DeviceFields:
         """Return the fields that name the device in responses and events."""
-        return {
-            "device_id": self.device_id,
-            "product_key": self.device.product_key,
-            "device_key": self.device.device_key,
-        }
+        return device_fields(self.device_id, self.device)
 
 
 def resolve_targets(hass: HomeAssistant, data: Mapping[str, Any]) -> list[TargetDevice]:
@@ -72,6 +79,7 @@ def resolve_targets(hass: HomeAssistant, data: Mapping[str, Any]) -> list[Target
 
 
 def loaded_entry(hass: HomeAssistant, entry_id: str | None) -> QuectelConfigEntry:
+    """Return the loaded account ``entry_id`` names, or raise a validation error."""
     entry = hass.config_entries.async_get_entry(entry_id) if entry_id else None
     if entry is None or entry.domain != DOMAIN:
         raise validation_error("unknown_config_entry", config_entry_id=str(entry_id))
@@ -91,6 +99,13 @@ def loaded_entries(
         for entry in hass.config_entries.async_entries(DOMAIN)
         if entry.state is ConfigEntryState.LOADED
     ]
+
+
+def _registry_device_id(hass: HomeAssistant, unique_id: str) -> str | None:
+    device_entry = dr.async_get(hass).async_get_device(
+        identifiers={(DOMAIN, unique_id)}
+    )
+    return device_entry.id if device_entry else None
 
 
 def _by_device_id(hass: HomeAssistant, device_id: str) -> TargetDevice:
@@ -119,11 +134,74 @@ def _by_keys(
     if len(matches) > 1:
         raise validation_error("device_ambiguous", device=unique_id)
     entry = matches[0]
-    device_entry = dr.async_get(hass).async_get_device(
-        identifiers={(DOMAIN, unique_id)}
-    )
     return TargetDevice(
         entry,
         entry.runtime_data.devices.data[unique_id],
-        device_entry.id if device_entry else None,
+        _registry_device_id(hass, unique_id),
     )
+
+
+# --- shares -------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class SelectedShare:
+    """A share an action changes, the account that owns it and its device."""
+
+    entry: QuectelConfigEntry
+    share_code: str
+    target: TargetDevice | None
+    share: Share | None
+    recipient_type: str | None
+
+    def describe(self) -> DeviceFields:
+        """Return the fields naming the share in responses and events."""
+        device = self.target.describe() if self.target else device_fields(None, None)
+        return share_fields(device, self.share_code)
+
+
+def share_by_code(hass: HomeAssistant, data: Mapping[str, Any]) -> SelectedShare:
+    """Return the share ``data``'s ``share_code`` names, and its account."""
+    share_code: str = data[ATTR_SHARE_CODE]
+    entries = loaded_entries(hass, data.get(ATTR_CONFIG_ENTRY_ID))
+    for entry in entries:
+        for unique_id, shares in (entry.runtime_data.shares.data or {}).items():
+            device = entry.runtime_data.devices.data.get(unique_id)
+            if device is None:
+                continue
+            for share in shares:
+                if share.share_code == share_code:
+                    target = TargetDevice(
+                        entry, device, _registry_device_id(hass, unique_id)
+                    )
+                    return SelectedShare(entry, share_code, target, share, None)
+    if len(entries) != 1:
+        raise validation_error("share_code_unknown", share_code=share_code)
+    # Made outside Home Assistant since the last poll: the cloud will tell.
+    return SelectedShare(entries[0], share_code, None, None, None)
+
+
+def _digits(text: str) -> str:
+    return re.sub(r"\D", "", text)
+
+
+def recipient_matches(share: Share, recipient: RecipientInput) -> bool:
+    """Whether ``share`` is to the recipient an action named."""
+    if recipient.type == ATTR_EMAIL:
+        email = share.recipient.email
+        return email is not None and email.casefold() == recipient.value.casefold()
+    if recipient.type == ATTR_PHONE:
+        phone = share.recipient.phone
+        return phone is not None and _digits(phone) == _digits(recipient.value)
+    return share.recipient.uid == recipient.value
+
+
+def active_shares_to(
+    shares: list[Share], recipient: RecipientInput, now: datetime
+) -> list[Share]:
+    """Return the shares in force to ``recipient``."""
+    return [
+        share
+        for share in shares
+        if share.is_active(now) and recipient_matches(share, recipient)
+    ]

@@ -1,5 +1,6 @@
-"""Checks of action input that need more than a voluptuous type.
+"""Every action field and its checks, declared once.
 
+The actions' schemas (in `services`) are built from the field groups here.
 Every failure is a translated `ServiceValidationError`, raised before any
 request reaches the cloud.
 """
@@ -12,17 +13,27 @@ from datetime import UTC, datetime, timedelta
 import re
 from typing import Any, Literal
 
-from homeassistant.exceptions import ServiceValidationError
+from homeassistant.const import ATTR_DEVICE_ID
+from homeassistant.helpers import config_validation as cv
 from homeassistant.util import dt as dt_util
 import voluptuous as vol
 
-from .const import DOMAIN
-
-ATTR_EMAIL = "email"
-ATTR_PHONE = "phone"
-ATTR_UID = "uid"
-ATTR_EXPIRES_AT = "expires_at"
-ATTR_DURATION = "duration"
+from .const import (
+    ATTR_AUTH_KEY,
+    ATTR_CONFIG_ENTRY_ID,
+    ATTR_DEVICE_KEY,
+    ATTR_DURATION,
+    ATTR_EMAIL,
+    ATTR_EXPIRES_AT,
+    ATTR_INCLUDE_INACTIVE,
+    ATTR_MODE,
+    ATTR_PHONE,
+    ATTR_PRODUCT_KEY,
+    ATTR_SHARE_CODE,
+    ATTR_UID,
+    ShareMode,
+)
+from .exceptions import validation_error
 
 # The docs give no format for keys; real ones are short ASCII identifiers
 # (product keys like "p11pLZ", device keys like IMEIs or MAC addresses).
@@ -38,15 +49,6 @@ MAX_EMAIL_LENGTH = 254
 LATEST_EXPIRY = datetime(9999, 12, 31, 23, 59, 59, tzinfo=UTC)
 
 type RecipientType = Literal["email", "phone", "uid"]
-
-
-def validation_error(key: str, **placeholders: str) -> ServiceValidationError:
-    """Return a translated validation error."""
-    return ServiceValidationError(
-        translation_domain=DOMAIN,
-        translation_key=key,
-        translation_placeholders=placeholders or None,
-    )
 
 
 class TranslatedSchema(vol.Schema):
@@ -90,6 +92,63 @@ def non_empty_text(value: Any) -> str:
     if not text:
         raise vol.Invalid("must not be empty")
     return text
+
+
+# --- the fields ---------------------------------------------------------------
+
+TARGET_FIELDS: dict[vol.Marker, Any] = {
+    vol.Optional(ATTR_DEVICE_ID): vol.All(
+        cv.ensure_list, [cv.string], vol.Length(min=1)
+    ),
+    vol.Optional(ATTR_PRODUCT_KEY): device_key_field,
+    vol.Optional(ATTR_DEVICE_KEY): device_key_field,
+    vol.Optional(ATTR_CONFIG_ENTRY_ID): cv.string,
+}
+RECIPIENT_FIELDS: dict[vol.Marker, Any] = {
+    vol.Optional(ATTR_EMAIL): non_empty_text,
+    vol.Optional(ATTR_PHONE): non_empty_text,
+    vol.Optional(ATTR_UID): non_empty_text,
+}
+EXPIRY_FIELDS: dict[vol.Marker, Any] = {
+    vol.Optional(ATTR_EXPIRES_AT): cv.datetime,
+    vol.Optional(ATTR_DURATION): cv.time_period,
+}
+SHARE_CODE_FIELD: dict[vol.Marker, Any] = {
+    vol.Optional(ATTR_SHARE_CODE): vol.All(non_empty_text, vol.Length(max=128)),
+}
+MODE_FIELD: dict[vol.Marker, Any] = {
+    vol.Optional(ATTR_MODE, default=ShareMode.REPLACE): vol.Coerce(ShareMode),
+}
+AUTH_KEY_FIELD: dict[vol.Marker, Any] = {
+    vol.Optional(ATTR_AUTH_KEY): vol.All(non_empty_text, vol.Length(max=256)),
+}
+INCLUDE_INACTIVE_FIELD: dict[vol.Marker, Any] = {
+    vol.Optional(ATTR_INCLUDE_INACTIVE, default=False): cv.boolean,
+}
+
+
+# --- checks across fields -------------------------------------------------------
+
+
+def selects_by_share_code(data: Mapping[str, Any]) -> bool:
+    """Return whether a call selects a share by its code; refuse mixed selectors.
+
+    The other way to select shares is devices plus a recipient.
+    """
+    by_target = any(
+        data.get(key) is not None
+        for key in (ATTR_DEVICE_ID, ATTR_PRODUCT_KEY, ATTR_DEVICE_KEY)
+    )
+    by_recipient = any(
+        data.get(key) is not None for key in (ATTR_EMAIL, ATTR_PHONE, ATTR_UID)
+    )
+    if data.get(ATTR_SHARE_CODE) is not None:
+        if by_target or by_recipient:
+            raise validation_error("share_selector_ambiguous")
+        return True
+    if not by_target and not by_recipient:
+        raise validation_error("share_selector_missing")
+    return False
 
 
 @dataclass(frozen=True, slots=True)

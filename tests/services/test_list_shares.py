@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
-
 from homeassistant.auth.models import User
 from homeassistant.config_entries import ConfigEntryState
 from homeassistant.core import Context, HomeAssistant
@@ -16,13 +14,11 @@ import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 from syrupy.assertion import SnapshotAssertion
 
-from custom_components.quectel_iot.api import Recipient, Share
 from custom_components.quectel_iot.api.const import Endpoint, ShareStatus
 from custom_components.quectel_iot.api.errors import ERROR_CODES
-from custom_components.quectel_iot.share_view import share_status
 from simulator import Fault, Simulator
 
-from .share_helpers import (
+from ..share_helpers import (
     GUEST_UID,
     LATER_MS,
     RANDOM_DEVICE_IDS,
@@ -95,33 +91,6 @@ async def test_pending_share_counts_as_active(
 
     statuses = {s["share_code"]: s["status"] for s in response["devices"][0]["shares"]}
     assert statuses == {"CODE-GUEST-2": "active", "CODE-PENDING": "pending"}
-
-
-def _share(status: int | None, expires_at: datetime | None = None) -> Share:
-    return Share(
-        "C", "p", "d", status, None, None, expires_at, Recipient(None, None, None, None)
-    )
-
-
-@pytest.mark.parametrize(
-    ("status", "expires_in", "expected"),
-    [
-        (ShareStatus.ACTIVE, None, "active"),
-        (None, None, "active"),
-        (ShareStatus.PENDING, timedelta(days=1), "pending"),
-        (ShareStatus.ACTIVE, timedelta(days=-1), "expired"),
-        (ShareStatus.PENDING, timedelta(days=-1), "expired"),
-        (ShareStatus.EXPIRED, None, "expired"),
-        (ShareStatus.CANCELLED, timedelta(days=-1), "cancelled"),
-        (7, None, "unknown"),
-    ],
-)
-def test_status_words(
-    status: int | None, expires_in: timedelta | None, expected: str
-) -> None:
-    now = datetime(2030, 1, 1, tzinfo=UTC)
-    expires_at = now + expires_in if expires_in is not None else None
-    assert share_status(_share(status, expires_at), now) == expected
 
 
 @pytest.mark.parametrize("code", [5032, 5066, 5067, 5106, 5141])

@@ -25,7 +25,7 @@ from custom_components.quectel_iot.api.errors import ERROR_CODES
 from custom_components.quectel_iot.const import EVENT_SHARE_UPDATED
 from simulator import Fault, Simulator
 
-from .share_helpers import (
+from ..share_helpers import (
     GUEST_EMAIL,
     GUEST_UID,
     LATER,

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import ast
 from datetime import UTC, datetime
 import json
 from pathlib import Path
@@ -25,31 +24,22 @@ from pytest_homeassistant_custom_component.common import (
 )
 from syrupy.assertion import SnapshotAssertion
 from syrupy.matchers import path_type
-import yaml
 
 from custom_components.quectel_iot.api.const import CoverMark, Endpoint
 from custom_components.quectel_iot.api.errors import (
     ERROR_CODES,
-    QuectelConnectionError,
-    QuectelMalformedResponseError,
-    QuectelOutcomeUnknownError,
-    QuectelResponseError,
-    QuectelTimeoutError,
 )
 from custom_components.quectel_iot.const import (
     CONF_BASE_URL,
     CONF_TOKENS,
     DOMAIN,
     EVENT_DEVICE_SHARED,
-    ShareMode,
 )
-from custom_components.quectel_iot.exceptions import translation_key_for
-from custom_components.quectel_iot.validation import expiry_from, required_expiry_from
 from simulator import Fault, Simulator
 
-from .conftest import OWNER_EMAIL, OWNER_UID
+from ..conftest import OWNER_EMAIL, OWNER_UID
 
-PACKAGE = Path(__file__).parents[1] / "custom_components" / DOMAIN
+PACKAGE = Path(__file__).parents[2] / "custom_components" / DOMAIN
 EXCEPTIONS: dict[str, dict[str, str]] = json.loads(
     (PACKAGE / "translations" / "en.json").read_text(encoding="utf-8")
 )["exceptions"]
@@ -948,89 +938,6 @@ async def test_keys_of_two_accounts_need_config_entry_id(
     assert share_requests(simulator) == []
     [active] = second_simulator.active_shares("pTest", "DEV-1")
     assert active.share_code == response["shares"][0]["share_code"]
-
-
-# --- translations ----------------------------------------------------------------
-
-
-def _keys_used_in_source() -> set[str]:
-    """Return every exception translation key the integration's code names.
-
-    That is the first argument of ``validation_error(...)`` and the
-    ``translation_key`` of every call that also passes ``translation_domain``
-    (Home Assistant's translated exceptions); entity and selector keys are not
-    exception keys.
-    """
-    keys: set[str] = set()
-    for path in PACKAGE.rglob("*.py"):
-        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-            if not isinstance(node, ast.Call):
-                continue
-            name = getattr(node.func, "id", getattr(node.func, "attr", ""))
-            if name == "validation_error" and node.args:
-                first = node.args[0]
-                if isinstance(first, ast.Constant) and isinstance(first.value, str):
-                    keys.add(first.value)
-            keywords = {keyword.arg: keyword.value for keyword in node.keywords}
-            key = keywords.get("translation_key")
-            if (
-                "translation_domain" in keywords
-                and isinstance(key, ast.Constant)
-                and isinstance(key.value, str)
-            ):
-                keys.add(key.value)
-    return keys
-
-
-def test_every_exception_key_is_translated() -> None:
-    used = _keys_used_in_source()
-    assert {"partial_failure", "target_missing", "auth_failed"} <= used
-    error_keys = {spec.key for spec in ERROR_CODES.values()}
-    client_errors = [
-        QuectelResponseError("x", code=None),
-        QuectelResponseError("x", code=9999),
-        QuectelMalformedResponseError("x"),
-        QuectelOutcomeUnknownError("x"),
-        QuectelTimeoutError("x"),
-        QuectelConnectionError("x"),
-    ]
-    error_keys |= {translation_key_for(err) for err in client_errors}
-
-    missing = sorted((used | error_keys) - EXCEPTIONS.keys())
-    assert missing == []
-    for key in used | error_keys:
-        assert EXCEPTIONS[key]["message"].strip()
-
-
-def test_required_expiry() -> None:
-    """Actions that change an expiry need one (used by set_share_expiry)."""
-    with pytest.raises(ServiceValidationError) as err:
-        required_expiry_from({})
-    assert err.value.translation_key == "expiry_missing"
-    assert expiry_from({}) is None
-
-
-def test_action_description_is_complete() -> None:
-    """Every field of services.yaml has its name, and the modes their labels."""
-    services = yaml.safe_load((PACKAGE / "services.yaml").read_text(encoding="utf-8"))
-    strings = json.loads(
-        (PACKAGE / "translations" / "en.json").read_text(encoding="utf-8")
-    )
-    fields = services[SERVICE]["fields"]
-    translated = strings["services"][SERVICE]["fields"]
-    assert set(fields) == set(translated)
-    for field in translated.values():
-        assert field["name"]
-        assert field["description"]
-
-    device_selector = fields["device_id"]["selector"]["device"]
-    assert device_selector["multiple"] is True
-    assert device_selector["filter"] == {"integration": DOMAIN}
-    select = fields["mode"]["selector"]["select"]
-    assert fields["mode"]["default"] == ShareMode.REPLACE
-    assert select["options"] == [mode.value for mode in ShareMode]
-    labels = strings["selector"][select["translation_key"]]["options"]
-    assert set(labels) == set(select["options"])
 
 
 @pytest.mark.usefixtures("init_integration")

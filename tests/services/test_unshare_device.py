@@ -28,7 +28,7 @@ from custom_components.quectel_iot.const import (
 )
 from simulator import Fault, Simulator
 
-from .share_helpers import (
+from ..share_helpers import (
     GUEST_EMAIL,
     GUEST_PHONE,
     GUEST_UID,
