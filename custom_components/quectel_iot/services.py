@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Coroutine, Iterable, Mapping
 from datetime import datetime
+from functools import partial
 from typing import Any
 
 from homeassistant.core import (
@@ -18,7 +19,6 @@ from homeassistant.core import (
     SupportsResponse,
     callback,
 )
-from homeassistant.exceptions import Unauthorized, UnknownUser
 from homeassistant.util import dt as dt_util
 from homeassistant.util.json import JsonValueType
 import voluptuous as vol
@@ -30,6 +30,7 @@ from .api import (
     QuectelError,
     Share,
 )
+from .compat import async_register_admin_action
 from .const import (
     ATTR_AUTH_KEY,
     ATTR_EXPIRES_AT,
@@ -335,34 +336,6 @@ async def _set_share_expiry(hass: HomeAssistant, call: ServiceCall) -> ServiceRe
 # --- registration ---------------------------------------------------------------
 
 
-@callback
-def _async_register_admin_action(
-    hass: HomeAssistant,
-    name: str,
-    handler: ActionHandler,
-    schema: vol.Schema,
-    supports_response: SupportsResponse,
-) -> None:
-    """Register an action that only administrators may call.
-
-    Calls without a user (automations, scripts) are allowed. Home Assistant's
-    `async_register_admin_service` cannot return a response, hence this.
-    """
-
-    async def checked(call: ServiceCall) -> ServiceResponse:
-        if call.context.user_id is not None:
-            user = await hass.auth.async_get_user(call.context.user_id)
-            if user is None:
-                raise UnknownUser(context=call.context)
-            if not user.is_admin:
-                raise Unauthorized(context=call.context)
-        return await handler(hass, call)
-
-    hass.services.async_register(
-        DOMAIN, name, checked, schema=schema, supports_response=supports_response
-    )
-
-
 ACTIONS: tuple[tuple[str, ActionHandler, vol.Schema, SupportsResponse], ...] = (
     (
         SERVICE_SHARE_DEVICE,
@@ -390,4 +363,11 @@ ACTIONS: tuple[tuple[str, ActionHandler, vol.Schema, SupportsResponse], ...] = (
 def async_setup_services(hass: HomeAssistant) -> None:
     """Register every action of the integration, for every account."""
     for name, handler, schema, supports_response in ACTIONS:
-        _async_register_admin_action(hass, name, handler, schema, supports_response)
+        async_register_admin_action(
+            hass,
+            DOMAIN,
+            name,
+            partial(handler, hass),
+            schema,
+            supports_response=supports_response,
+        )

@@ -25,6 +25,7 @@ from homeassistant.core import HomeAssistant
 from homeassistant.helpers import device_registry as dr
 
 from .api import Device, Share
+from .compat import async_device_by_identifier, device_config_entry_id
 from .const import (
     ATTR_CONFIG_ENTRY_ID,
     ATTR_DEVICE_KEY,
@@ -101,9 +102,11 @@ def loaded_entries(
     ]
 
 
-def _registry_device_id(hass: HomeAssistant, unique_id: str) -> str | None:
-    device_entry = dr.async_get(hass).async_get_device(
-        identifiers={(DOMAIN, unique_id)}
+def _registry_device_id(
+    hass: HomeAssistant, entry: QuectelConfigEntry, unique_id: str
+) -> str | None:
+    device_entry = async_device_by_identifier(
+        dr.async_get(hass), (DOMAIN, unique_id), entry.entry_id
     )
     return device_entry.id if device_entry else None
 
@@ -114,7 +117,7 @@ def _by_device_id(hass: HomeAssistant, device_id: str) -> TargetDevice:
     if device_entry is None or unique_id is None:
         raise validation_error("unknown_device", device=device_id)
     # One cloud device belongs to one account: its primary config entry.
-    entry = loaded_entry(hass, device_entry.primary_config_entry)
+    entry = loaded_entry(hass, device_config_entry_id(device_entry))
     device = entry.runtime_data.devices.data.get(unique_id)
     if device is None:
         raise validation_error("unknown_device", device=device_entry.name or device_id)
@@ -137,7 +140,7 @@ def _by_keys(
     return TargetDevice(
         entry,
         entry.runtime_data.devices.data[unique_id],
-        _registry_device_id(hass, unique_id),
+        _registry_device_id(hass, entry, unique_id),
     )
 
 
@@ -172,7 +175,7 @@ def share_by_code(hass: HomeAssistant, data: Mapping[str, Any]) -> SelectedShare
             for share in shares:
                 if share.share_code == share_code:
                     target = TargetDevice(
-                        entry, device, _registry_device_id(hass, unique_id)
+                        entry, device, _registry_device_id(hass, entry, unique_id)
                     )
                     return SelectedShare(entry, share_code, target, share, None)
     if len(entries) != 1:
