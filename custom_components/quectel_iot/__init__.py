@@ -11,15 +11,16 @@ from homeassistant.helpers import config_validation as cv, device_registry as dr
 from homeassistant.helpers.typing import ConfigType
 
 from .api import Tokens
+from .budget import DEFAULT_DAILY_BUDGET, RequestBudget
 from .cloud import create_client
-from .const import CONF_TOKENS, DOMAIN
+from .const import CONF_DAILY_BUDGET, CONF_TOKENS, DOMAIN
 from .coordinator import (
     QuectelConfigEntry,
     QuectelDeviceCoordinator,
     QuectelRuntimeData,
     QuectelShareCoordinator,
 )
-from .devices import async_sync_devices, cloud_unique_id
+from .devices import account_identifier, async_sync_devices, cloud_unique_id
 from .services import async_setup_services
 
 CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
@@ -43,14 +44,20 @@ async def async_setup_entry(hass: HomeAssistant, entry: QuectelConfigEntry) -> b
             entry, data={**entry.data, CONF_TOKENS: tokens.as_dict()}
         )
 
-    client = create_client(hass, entry.data, persist_tokens)
-    devices = QuectelDeviceCoordinator(hass, entry, client)
+    budget = RequestBudget(
+        hass, entry.entry_id, entry.options.get(CONF_DAILY_BUDGET, DEFAULT_DAILY_BUDGET)
+    )
+    await budget.async_load()
+    entry.async_on_unload(budget.async_shutdown)
+    client = create_client(hass, entry.data, persist_tokens, budget)
+    devices = QuectelDeviceCoordinator(hass, entry, client, budget)
     await devices.async_config_entry_first_refresh()
-    shares = QuectelShareCoordinator(hass, entry, client, devices)
+    shares = QuectelShareCoordinator(hass, entry, client, devices, budget)
     await shares.async_config_entry_first_refresh()
     entry.runtime_data = QuectelRuntimeData(
-        client=client, devices=devices, shares=shares
+        client=client, budget=budget, devices=devices, shares=shares
     )
+    entry.async_on_unload(entry.add_update_listener(_async_options_updated))
 
     async_sync_devices(hass, entry)
     entry.async_on_unload(
@@ -60,8 +67,18 @@ async def async_setup_entry(hass: HomeAssistant, entry: QuectelConfigEntry) -> b
     return True
 
 
+async def _async_options_updated(
+    hass: HomeAssistant, entry: QuectelConfigEntry
+) -> None:
+    """Apply a new daily budget at once; polling paces itself from it."""
+    entry.runtime_data.budget.limit = entry.options.get(
+        CONF_DAILY_BUDGET, DEFAULT_DAILY_BUDGET
+    )
+
+
 async def async_unload_entry(hass: HomeAssistant, entry: QuectelConfigEntry) -> bool:
-    """Unload the account."""
+    """Unload the account, keeping today's request count."""
+    await entry.runtime_data.budget.async_save()
     return await hass.config_entries.async_unload_platforms(entry, PLATFORMS)
 
 
@@ -74,4 +91,8 @@ async def async_remove_config_entry_device(
     """
     if entry.state is not ConfigEntryState.LOADED:
         return False
-    return cloud_unique_id(device) not in entry.runtime_data.devices.data
+    unique_id = cloud_unique_id(device)
+    return (
+        unique_id != account_identifier(entry)
+        and unique_id not in entry.runtime_data.devices.data
+    )

@@ -9,7 +9,7 @@ from homeassistant.core import HomeAssistant
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
 
 from .api import Account, EmailAccount, PhoneAccount, QuectelClient, Tokens
-from .api.client import TokenListener
+from .api.client import RequestObserver, TokenListener
 from .const import (
     CONF_BASE_URL,
     CONF_DATA_CENTER,
@@ -44,6 +44,7 @@ def create_client(
     hass: HomeAssistant,
     data: Mapping[str, Any],
     on_tokens_changed: TokenListener | None = None,
+    observer: RequestObserver | None = None,
 ) -> QuectelClient:
     """Create a client on Home Assistant's shared aiohttp session."""
     stored = data.get(CONF_TOKENS)
@@ -56,4 +57,5 @@ def create_client(
         password=data[CONF_PASSWORD],
         tokens=Tokens.from_dict(stored) if isinstance(stored, Mapping) else None,
         on_tokens_changed=on_tokens_changed,
+        observer=observer,
     )

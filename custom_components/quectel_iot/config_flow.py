@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from homeassistant.config_entries import ConfigFlow, ConfigFlowResult
+from homeassistant.config_entries import ConfigEntry, ConfigFlow, ConfigFlowResult
+from homeassistant.core import callback
 from homeassistant.helpers.selector import (
     SelectSelector,
     SelectSelectorConfig,
@@ -42,6 +43,7 @@ from .const import (
     LOGGER,
     DataCenterOption,
 )
+from .options_flow import QuectelOptionsFlow
 from .validation import EMAIL_PATTERN, PHONE_PATTERN
 
 # Cloud error keys that mean "no such account" rather than "wrong password".
@@ -162,6 +164,12 @@ class QuectelConfigFlow(ConfigFlow, domain=DOMAIN):
     """Add a Quectel app account."""
 
     VERSION = 1
+
+    @staticmethod
+    @callback
+    def async_get_options_flow(config_entry: ConfigEntry) -> QuectelOptionsFlow:
+        """Return the flow of the account's options."""
+        return QuectelOptionsFlow()
 
     def __init__(self) -> None:
         """Start with nothing validated yet."""

@@ -21,6 +21,8 @@ CONF_PHONE: Final = "phone"
 CONF_INTERNATIONAL_CODE: Final = "international_code"
 CONF_PASSWORD: Final = "password"
 CONF_TOKENS: Final = "tokens"
+# Options.
+CONF_DAILY_BUDGET: Final = "daily_request_budget"
 
 
 class DataCenterOption(StrEnum):
@@ -53,8 +55,9 @@ SHARE_MODE_COVER_MARK: Final[dict[ShareMode, CoverMark]] = {
     ShareMode.EXTEND: CoverMark.EXTEND,
 }
 
-# The device list changes rarely; shares are polled on their own, slower.
-DEVICE_SCAN_INTERVAL: Final = timedelta(minutes=5)
+# The shortest intervals: the device list (new devices are rare) and each
+# device's share list. Larger accounts are read less often, within the budget.
+DEVICE_SCAN_INTERVAL: Final = timedelta(hours=1)
 SHARE_SCAN_INTERVAL: Final = timedelta(minutes=15)
 
 # Actions.

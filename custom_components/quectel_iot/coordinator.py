@@ -1,27 +1,61 @@
-"""Polling the cloud: the account's devices, and the shares of each."""
+"""Polling the cloud within the request budget: the devices, and their shares.
+
+The device list changes rarely: it is read hourly at most, less often for
+large accounts. Share lists are read a few devices at a time, each device
+about as often as the budget allows, sooner when its shares changed or one
+ends soon. A device whose list cannot be read keeps its last list and is the
+only one marked unavailable. Reads of one device are single-flight: callers
+that ask while one is under way share its answer.
+"""
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterable
-from dataclasses import dataclass
-from datetime import datetime
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
+import math
+from typing import Final
 
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.exceptions import ConfigEntryAuthFailed
 from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, UpdateFailed
+from homeassistant.util import dt as dt_util
 
 from .api import (
     Device,
     QuectelAuthenticationError,
     QuectelClient,
     QuectelError,
+    QuectelQuotaError,
     QuectelResponseError,
     Share,
+    ShareStatus,
 )
+from .api.const import DEVICE_PAGE_SIZE
+from .budget import RequestBudget
 from .const import DEVICE_SCAN_INTERVAL, DOMAIN, LOGGER, SHARE_SCAN_INTERVAL
+from .exceptions import QUOTA_KEY, next_reset
 from .fan_out import fan_out
+from .share_view import local_time_text
+
+# Shares of the polling budget: the device list, and the share lists (the
+# rest is for token refreshes and probes).
+DEVICE_LIST_SHARE: Final = 0.10
+SHARE_LIST_SHARE: Final = 0.85
+# How often the share coordinator looks for devices due a read.
+SHARE_TICK: Final = timedelta(minutes=5)
+# Share-list reads that may go out at once (at setup, or after a quiet spell).
+SHARE_BURST: Final = 20
+# A device missing from the list is dropped only when a second list, at
+# least this much later, confirms it.
+GONE_CONFIRM_AFTER: Final = timedelta(minutes=10)
+# A read that confirms a change made through Home Assistant.
+CONFIRM_AFTER: Final = timedelta(minutes=1)
+# The end of a share is confirmed this long after it.
+EXPIRY_CONFIRM_DELAY: Final = timedelta(minutes=1)
+_NEVER = dt_util.utc_from_timestamp(0)
 
 
 @dataclass(slots=True)
@@ -29,6 +63,7 @@ class QuectelRuntimeData:
     """What a loaded config entry holds."""
 
     client: QuectelClient
+    budget: RequestBudget
     devices: QuectelDeviceCoordinator
     shares: QuectelShareCoordinator
 
@@ -36,8 +71,28 @@ class QuectelRuntimeData:
 type QuectelConfigEntry = ConfigEntry[QuectelRuntimeData]
 
 
+def _auth_failed() -> ConfigEntryAuthFailed:
+    return ConfigEntryAuthFailed(
+        translation_domain=DOMAIN, translation_key="auth_failed"
+    )
+
+
+def _quota_failure(budget: RequestBudget) -> UpdateFailed:
+    reset = budget.blocked_until or next_reset(dt_util.utcnow())
+    return UpdateFailed(
+        translation_domain=DOMAIN,
+        translation_key=QUOTA_KEY,
+        translation_placeholders={
+            "code": "4026",
+            "msg": "",
+            "error": "",
+            "reset": local_time_text(reset),
+        },
+    )
+
+
 class QuectelDeviceCoordinator(DataUpdateCoordinator[dict[str, Device]]):
-    """The devices the account owns, keyed by ``pk_dk``.
+    """The devices the account owns, keyed by their unique id.
 
     Devices shared *with* the account are left out: they cannot be re-shared.
     """
@@ -45,9 +100,13 @@ class QuectelDeviceCoordinator(DataUpdateCoordinator[dict[str, Device]]):
     config_entry: QuectelConfigEntry
 
     def __init__(
-        self, hass: HomeAssistant, entry: QuectelConfigEntry, client: QuectelClient
+        self,
+        hass: HomeAssistant,
+        entry: QuectelConfigEntry,
+        client: QuectelClient,
+        budget: RequestBudget,
     ) -> None:
-        """Poll the device list of ``client`` every `DEVICE_SCAN_INTERVAL`."""
+        """Poll the device list of ``client`` as the budget allows."""
         super().__init__(
             hass,
             LOGGER,
@@ -58,33 +117,73 @@ class QuectelDeviceCoordinator(DataUpdateCoordinator[dict[str, Device]]):
             always_update=False,
         )
         self.client = client
+        self.budget = budget
+        self._missing_since: dict[str, datetime] = {}
+        self._pages = 1
+
+    @property
+    def regular_interval(self) -> timedelta:
+        """How often the list is read: what its pages cost, within the budget."""
+        per_day = self.budget.polling_limit * DEVICE_LIST_SHARE
+        seconds = self._pages * 86400 / max(per_day, 1)
+        return max(DEVICE_SCAN_INTERVAL, timedelta(seconds=seconds))
 
     async def _async_update_data(self) -> dict[str, Device]:
+        if not self.budget.may_poll():
+            if self.data is None:
+                raise _quota_failure(self.budget)
+            return self.data
         try:
             devices = await self.client.devices()
+        except QuectelQuotaError as err:
+            if self.data is None:
+                raise _quota_failure(self.budget) from err
+            return self.data
         except QuectelAuthenticationError as err:
-            raise ConfigEntryAuthFailed(
-                translation_domain=DOMAIN, translation_key="auth_failed"
-            ) from err
+            raise _auth_failed() from err
         except QuectelError as err:
             raise UpdateFailed(
                 translation_domain=DOMAIN,
                 translation_key="cloud_unavailable",
                 translation_placeholders={"error": str(err)},
             ) from err
-        return {device.unique_id: device for device in devices if device.owned}
+        self._pages = max(1, math.ceil(len(devices) / DEVICE_PAGE_SIZE))
+        listed = {device.unique_id: device for device in devices if device.owned}
+        return self._keep_until_confirmed_gone(listed)
+
+    def _keep_until_confirmed_gone(
+        self, listed: dict[str, Device]
+    ) -> dict[str, Device]:
+        """Drop a device only when two lists, apart in time, both lack it.
+
+        A list that is momentarily empty or short must not remove devices
+        (and with them the names users gave them).
+        """
+        now = dt_util.utcnow()
+        kept = dict(listed)
+        for unique_id in listed:
+            self._missing_since.pop(unique_id, None)
+        for unique_id, device in (self.data or {}).items():
+            if unique_id in listed:
+                continue
+            since = self._missing_since.setdefault(unique_id, now)
+            if now - since < GONE_CONFIRM_AFTER:
+                kept[unique_id] = device
+            else:
+                del self._missing_since[unique_id]
+        # Look again soon when a device is waiting for confirmation.
+        self.update_interval = (
+            GONE_CONFIRM_AFTER if self._missing_since else self.regular_interval
+        )
+        return kept
 
 
 class QuectelShareCoordinator(DataUpdateCoordinator[dict[str, list[Share]]]):
-    """Every share (any status) of each owned device, keyed by ``pk_dk``.
+    """Every share (any status) of each owned device, keyed by its unique id.
 
-    The lists are fetched concurrently; the client keeps at most 10 requests
-    of the account in flight. A device whose list the cloud refused (say it
-    was unbound since the last device poll) is left out, so its sensor is
-    unavailable; an unreachable cloud fails the whole update.
-
-    It follows the device coordinator: a device that appears (or comes back)
-    between share polls gets its share list at once.
+    Each tick reads the share lists of the devices that are due, as many as
+    the budget's pace allows. It follows the device coordinator: a device
+    that appears (or comes back) gets its share list at once.
     """
 
     config_entry: QuectelConfigEntry
@@ -95,20 +194,172 @@ class QuectelShareCoordinator(DataUpdateCoordinator[dict[str, list[Share]]]):
         entry: QuectelConfigEntry,
         client: QuectelClient,
         devices: QuectelDeviceCoordinator,
+        budget: RequestBudget,
     ) -> None:
-        """Poll the share lists every `SHARE_SCAN_INTERVAL`."""
+        """Read share lists every `SHARE_TICK`, the devices that are due."""
         super().__init__(
             hass,
             LOGGER,
             config_entry=entry,
             name=f"{DOMAIN} shares",
-            update_interval=SHARE_SCAN_INTERVAL,
+            update_interval=SHARE_TICK,
             always_update=False,
         )
         self.client = client
         self.devices = devices
+        self.budget = budget
+        # When each device's list was last read from the cloud.
+        self.read_at: dict[str, datetime] = {}
+        # Devices whose last read failed, and why.
+        self.failed: dict[str, QuectelError] = {}
+        self._due: dict[str, datetime] = {}
+        self._tokens = float(SHARE_BURST)
+        self._tokens_at = dt_util.utcnow()
+        self._reads: dict[str, asyncio.Task[list[Share]]] = {}
+        self._unreachable = False
         self._listed = set(devices.data or {})
         entry.async_on_unload(devices.async_add_listener(self._devices_updated))
+
+    # --- pacing -----------------------------------------------------------------
+
+    @property
+    def period(self) -> timedelta:
+        """How long a device waits between two reads of its share list."""
+        per_day = self.budget.polling_limit * SHARE_LIST_SHARE
+        devices = max(len(self.devices.data or {}), 1)
+        return max(SHARE_SCAN_INTERVAL, timedelta(seconds=devices * 86400 / per_day))
+
+    def _take_allowance(self, now: datetime) -> int:
+        """Return how many reads may go out now (a token bucket at budget pace)."""
+        rate = self.budget.polling_limit * SHARE_LIST_SHARE / 86400
+        elapsed = max((now - self._tokens_at).total_seconds(), 0.0)
+        self._tokens = min(float(SHARE_BURST), self._tokens + elapsed * rate)
+        self._tokens_at = now
+        return min(math.floor(self._tokens), self.budget.polling_left(now))
+
+    def _schedule_next(
+        self, unique_id: str, now: datetime, changed: bool, shares: list[Share]
+    ) -> None:
+        period = self.period
+        due = now + (period / 2 if changed else period)
+        for share in shares:
+            if share.expires_at is not None and share.is_active(now):
+                due = min(due, share.expires_at + EXPIRY_CONFIRM_DELAY)
+        self._due[unique_id] = due
+
+    def due_soon(self, unique_id: str) -> None:
+        """Read a device's list at the next tick (to confirm a change)."""
+        self._due[unique_id] = min(
+            self._due.get(unique_id, _NEVER), dt_util.utcnow() + CONFIRM_AFTER
+        )
+
+    # --- reading ----------------------------------------------------------------
+
+    async def _async_update_data(self) -> dict[str, list[Share]]:
+        data = dict(self.data or {})
+        listed = self.devices.data or {}
+        for unique_id in set(data) - set(listed):
+            del data[unique_id]
+            self.read_at.pop(unique_id, None)
+            self.failed.pop(unique_id, None)
+            self._due.pop(unique_id, None)
+        now = dt_util.utcnow()
+        if not self.budget.may_poll(now):
+            return data
+        due = sorted(
+            (self._due.get(unique_id, _NEVER), unique_id)
+            for unique_id in listed
+            if self._due.get(unique_id, _NEVER) <= now
+        )
+        allowance = self._take_allowance(now)
+        batch = [unique_id for _, unique_id in due[:allowance]]
+        self._tokens -= len(batch)
+        fetched, errors = await self._read(batch)
+        for err in errors.values():
+            if isinstance(err, QuectelAuthenticationError):
+                raise _auth_failed() from err
+        return {**data, **fetched}
+
+    async def _read(
+        self, unique_ids: Iterable[str]
+    ) -> tuple[dict[str, list[Share]], dict[str, QuectelError]]:
+        """Read the share lists of some devices: those that came, and the errors.
+
+        The lists that came replace the devices' lists; a failure is kept per
+        device, except a rejected login and a used-up quota, which concern
+        the whole account.
+        """
+        listed = self.devices.data or {}
+        wanted = [listed[unique_id] for unique_id in unique_ids if unique_id in listed]
+        outcome = await fan_out(wanted, self._read_one)
+        now = dt_util.utcnow()
+        fetched: dict[str, list[Share]] = {}
+        for device, shares in outcome.done:
+            unique_id = device.unique_id
+            changed = (self.data or {}).get(unique_id) != shares
+            fetched[unique_id] = shares
+            self.read_at[unique_id] = now
+            if self.failed.pop(unique_id, None) is not None:
+                LOGGER.info("The share list of %s can be read again", device.name)
+            self._schedule_next(unique_id, now, changed, shares)
+        for device, err in outcome.failed:
+            if not isinstance(err, QuectelAuthenticationError | QuectelQuotaError):
+                self._note_failure(device, err, now)
+        if outcome.done and self._unreachable:
+            self._unreachable = False
+            LOGGER.info("The Quectel cloud answers share-list reads again")
+        return fetched, {device.unique_id: err for device, err in outcome.failed}
+
+    def _note_failure(self, device: Device, err: QuectelError, now: datetime) -> None:
+        unique_id = device.unique_id
+        first = unique_id not in self.failed
+        self.failed[unique_id] = err
+        self._due[unique_id] = now + max(SHARE_SCAN_INTERVAL, self.period / 4)
+        if not isinstance(err, QuectelResponseError):
+            if not self._unreachable:
+                self._unreachable = True
+                LOGGER.warning(
+                    "Cannot read share lists from the Quectel cloud: %s", err
+                )
+        elif first:
+            LOGGER.warning(
+                "The cloud refused the share list of %s: %s", device.name, err
+            )
+
+    async def _read_one(self, device: Device) -> list[Share]:
+        """Read one device's list, sharing a read already under way."""
+        task = self._reads.get(device.unique_id)
+        if task is None:
+            task = self.config_entry.async_create_background_task(
+                self.hass,
+                self.client.device_shares(device.product_key, device.device_key),
+                f"{DOMAIN} share list",
+            )
+            self._reads[device.unique_id] = task
+            task.add_done_callback(lambda _: self._reads.pop(device.unique_id, None))
+        return await asyncio.shield(task)
+
+    async def async_read_device(self, unique_id: str) -> list[Share]:
+        """Read one device's share list now and return it; raise a cloud error.
+
+        For actions, which need the list as it is: to pick a coverMark, or to
+        check what a request whose answer was lost did.
+        """
+        fetched, errors = await self._read([unique_id])
+        if unique_id in errors:
+            raise errors[unique_id]
+        self.async_set_updated_data({**(self.data or {}), **fetched})
+        return fetched[unique_id]
+
+    async def async_refresh_devices(self, unique_ids: Iterable[str]) -> None:
+        """Read the shares of some devices now (new devices, confirmations).
+
+        The other devices keep their lists. A failure is kept per device.
+        """
+        if not self.budget.may_poll():
+            return
+        fetched, _ = await self._read(sorted(set(unique_ids)))
+        self.async_set_updated_data({**(self.data or {}), **fetched})
 
     @callback
     def _devices_updated(self) -> None:
@@ -121,78 +372,46 @@ class QuectelShareCoordinator(DataUpdateCoordinator[dict[str, list[Share]]]):
                 f"{DOMAIN} new device shares",
             )
 
-    def share_expiry(
-        self, unique_id: str, share_code: str | None, default: datetime | None
-    ) -> datetime | None:
-        """Return when a share of a device ends, as last fetched, else ``default``."""
-        shares = (self.data or {}).get(unique_id, [])
-        return next(
-            (share.expires_at for share in shares if share.share_code == share_code),
-            default,
-        )
+    # --- what actions learned -------------------------------------------------------
 
-    async def _async_update_data(self) -> dict[str, list[Share]]:
-        listed = list(self.devices.data.values()) if self.devices.data else []
-        fetched, errors = await self._fetch(listed)
-        for err in errors:
-            if isinstance(err, QuectelAuthenticationError):
-                raise ConfigEntryAuthFailed(
-                    translation_domain=DOMAIN, translation_key="auth_failed"
-                ) from err
-        unreachable = [e for e in errors if not isinstance(e, QuectelResponseError)]
-        if unreachable or (errors and not fetched):
-            err = (unreachable or errors)[0]
-            raise UpdateFailed(
-                translation_domain=DOMAIN,
-                translation_key="cloud_unavailable",
-                translation_placeholders={"error": str(err)},
-            ) from err
-        for err in errors:
-            LOGGER.debug("Share list refused by the cloud: %s", err)
-        return fetched
+    @callback
+    def async_apply(self, unique_id: str, shares: list[Share]) -> None:
+        """Show a device's shares as an action left them, without a read.
 
-    async def _fetch(
-        self, devices: list[Device]
-    ) -> tuple[dict[str, list[Share]], list[QuectelError]]:
-        outcome = await fan_out(
-            devices,
-            lambda device: self.client.device_shares(
-                device.product_key, device.device_key
-            ),
-        )
-        fetched = {device.unique_id: shares for device, shares in outcome.done}
-        return fetched, [err for _, err in outcome.failed]
-
-    async def async_refresh_devices(self, unique_ids: Iterable[str]) -> None:
-        """Fetch the shares of some devices now, e.g. right after a change.
-
-        The other devices keep their lists. A failure here is left to the
-        next poll: the change itself already succeeded.
+        One confirming read is made at the next tick, within the budget.
         """
-        if self.data is None or not self.last_update_success:
-            await self.async_refresh()
-            return
-        wanted = [
-            self.devices.data[unique_id]
-            for unique_id in sorted(set(unique_ids))
-            if unique_id in self.devices.data
-        ]
-        fetched, errors = await self._fetch(wanted)
-        for err in errors:
-            LOGGER.debug("Could not refresh a share list: %s", err)
-        self.async_set_updated_data({**self.data, **fetched})
+        self.async_set_updated_data({**(self.data or {}), unique_id: shares})
+        self.due_soon(unique_id)
 
+    def shares_of(self, unique_id: str) -> list[Share] | None:
+        """Return a device's shares as last known, or ``None`` if never read."""
+        return (self.data or {}).get(unique_id)
 
-async def async_refresh_shares(
-    changed: Iterable[tuple[QuectelConfigEntry, str]],
-) -> None:
-    """Refresh the share lists of the (account, ``pk_dk``) pairs that changed."""
-    by_entry: dict[str, tuple[QuectelConfigEntry, set[str]]] = {}
-    for entry, unique_id in changed:
-        by_entry.setdefault(entry.entry_id, (entry, set()))[1].add(unique_id)
-    await asyncio.gather(
-        *(
-            entry.runtime_data.shares.async_refresh_devices(unique_ids)
-            for entry, unique_ids in by_entry.values()
+    @callback
+    def async_share_revoked(self, unique_id: str, share_code: str) -> None:
+        """Show a share as revoked."""
+        self._change_share(
+            unique_id,
+            share_code,
+            lambda share: replace(share, status=ShareStatus.CANCELLED),
         )
-    )
+
+    @callback
+    def async_share_expiry_set(
+        self, unique_id: str, share_code: str, expires_at: datetime
+    ) -> None:
+        """Show a share's new end."""
+        self._change_share(
+            unique_id, share_code, lambda share: replace(share, expires_at=expires_at)
+        )
+
+    def _change_share(
+        self, unique_id: str, share_code: str, change: Callable[[Share], Share]
+    ) -> None:
+        shares = self.shares_of(unique_id)
+        if shares is None:
+            return
+        self.async_apply(
+            unique_id,
+            [change(s) if s.share_code == share_code else s for s in shares],
+        )

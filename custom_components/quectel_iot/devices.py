@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers import device_registry as dr
-from homeassistant.helpers.device_registry import DeviceInfo
+from homeassistant.helpers.device_registry import DeviceEntryType, DeviceInfo
 
 from .api import Device
 from .const import DOMAIN
@@ -22,6 +22,22 @@ def device_info(device: Device) -> DeviceInfo:
         model=device.product_name,
         model_id=device.product_key,
         serial_number=device.device_key,
+    )
+
+
+def account_identifier(entry: QuectelConfigEntry) -> str:
+    """Return the identifier of the account's own (service) device."""
+    return f"account {entry.entry_id}"
+
+
+def account_device_info(entry: QuectelConfigEntry) -> DeviceInfo:
+    """Describe the account itself: where its request count is shown."""
+    return DeviceInfo(
+        identifiers={(DOMAIN, account_identifier(entry))},
+        entry_type=DeviceEntryType.SERVICE,
+        manufacturer=MANUFACTURER,
+        model="Cloud account",
+        name=entry.title,
     )
 
 
@@ -43,8 +59,10 @@ def async_sync_devices(hass: HomeAssistant, entry: QuectelConfigEntry) -> None:
         registry.async_get_or_create(
             config_entry_id=entry.entry_id, **device_info(device)
         )
+    account = account_identifier(entry)
     for entry_device in dr.async_entries_for_config_entry(registry, entry.entry_id):
-        if cloud_unique_id(entry_device) not in listed:
+        unique_id = cloud_unique_id(entry_device)
+        if unique_id != account and unique_id not in listed:
             registry.async_update_device(
                 entry_device.id, remove_config_entry_id=entry.entry_id
             )

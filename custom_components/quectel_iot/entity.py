@@ -1,4 +1,4 @@
-"""Base entity of the Quectel IoT integration."""
+"""Base entities of the Quectel IoT integration."""
 
 from __future__ import annotations
 
@@ -25,12 +25,14 @@ class QuectelShareEntity(CoordinatorEntity[QuectelShareCoordinator]):
 
     @property
     def available(self) -> bool:
-        """Whether the device's share list came with the last update."""
-        return super().available and self.unique_id_of_device in (
-            self.coordinator.data or {}
+        """Whether the device is listed and its last share-list read worked."""
+        return (
+            super().available
+            and self.unique_id_of_device in (self.coordinator.devices.data or {})
+            and self.unique_id_of_device not in self.coordinator.failed
         )
 
     @property
-    def shares(self) -> list[Share]:
-        """Every share of the device, as last fetched."""
-        return (self.coordinator.data or {}).get(self.unique_id_of_device, [])
+    def shares(self) -> list[Share] | None:
+        """Every share of the device, as last known; ``None`` before a read."""
+        return self.coordinator.shares_of(self.unique_id_of_device)

@@ -3,18 +3,39 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import UTC, datetime, time, timedelta
 
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 from homeassistant.helpers.translation import async_get_exception_message
+from homeassistant.util import dt as dt_util
 
 from .api import (
+    QuectelConnectionError,
     QuectelError,
     QuectelOutcomeUnknownError,
+    QuectelQuotaError,
     QuectelResponseError,
     QuectelSharingError,
     QuectelTimeoutError,
 )
 from .const import DOMAIN
+from .share_view import local_time_text
+
+QUOTA_KEY = "quota_exhausted"
+
+
+class QuectelNotDoneError(QuectelConnectionError):
+    """The answer to a change was lost; the share list shows it was not made."""
+
+
+class QuectelUnverifiedError(QuectelConnectionError):
+    """The answer to a change was lost; the share list could not be read."""
+
+
+def next_reset(now: datetime) -> datetime:
+    """Return the next 00:00 UTC after ``now``: when the cloud's quota resets."""
+    today = now.astimezone(UTC).date()
+    return datetime.combine(today + timedelta(days=1), time(), UTC)
 
 
 def validation_error(key: str, **placeholders: str) -> ServiceValidationError:
@@ -34,7 +55,9 @@ def translation_key_for(err: QuectelError) -> str:
     """
     if isinstance(err, QuectelResponseError):
         return err.key
-    if isinstance(err, QuectelOutcomeUnknownError):
+    if isinstance(err, QuectelNotDoneError):
+        return "not_done"
+    if isinstance(err, QuectelOutcomeUnknownError | QuectelUnverifiedError):
         return "outcome_unknown"
     if isinstance(err, QuectelTimeoutError):
         return "timeout"
@@ -42,7 +65,17 @@ def translation_key_for(err: QuectelError) -> str:
 
 
 def translation_placeholders_for(err: QuectelError) -> dict[str, str]:
-    """Return the placeholders every cloud error message may use."""
+    """Return the placeholders every cloud error message may use.
+
+    A used-up quota also says when it resets, in the user's time zone.
+    """
+    if isinstance(err, QuectelQuotaError):
+        return {
+            "code": str(err.code),
+            "msg": err.msg,
+            "error": str(err),
+            "reset": local_time_text(next_reset(dt_util.utcnow())),
+        }
     if isinstance(err, QuectelResponseError):
         return {
             "code": "" if err.code is None else str(err.code),
@@ -50,6 +83,23 @@ def translation_placeholders_for(err: QuectelError) -> dict[str, str]:
             "error": str(err),
         }
     return {"code": "", "msg": "", "error": str(err)}
+
+
+def quota_error(reset: datetime) -> ServiceValidationError:
+    """Return the error of an action refused because the quota is used up.
+
+    A `ServiceValidationError`: nothing to debug, so no traceback in the log.
+    """
+    return ServiceValidationError(
+        translation_domain=DOMAIN,
+        translation_key=QUOTA_KEY,
+        translation_placeholders={
+            "code": "4026",
+            "msg": "",
+            "error": "",
+            "reset": local_time_text(reset),
+        },
+    )
 
 
 def cloud_error(err: QuectelError) -> HomeAssistantError:
@@ -62,7 +112,7 @@ def cloud_error(err: QuectelError) -> HomeAssistantError:
     """
     error_class = (
         ServiceValidationError
-        if isinstance(err, QuectelSharingError)
+        if isinstance(err, QuectelSharingError | QuectelQuotaError)
         else HomeAssistantError
     )
     return error_class(

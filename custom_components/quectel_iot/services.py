@@ -23,13 +23,7 @@ from homeassistant.util import dt as dt_util
 from homeassistant.util.json import JsonValueType
 import voluptuous as vol
 
-from .api import (
-    CoverMark,
-    QuectelAuthenticationError,
-    QuectelClient,
-    QuectelError,
-    Share,
-)
+from .api import QuectelAuthenticationError, QuectelError, Share
 from .compat import async_register_admin_action
 from .const import (
     ATTR_AUTH_KEY,
@@ -44,12 +38,13 @@ from .const import (
     SERVICE_SET_SHARE_EXPIRY,
     SERVICE_SHARE_DEVICE,
     SERVICE_UNSHARE_DEVICE,
-    SHARE_MODE_COVER_MARK,
+    ShareMode,
 )
-from .coordinator import QuectelConfigEntry, async_refresh_shares
+from .coordinator import QuectelConfigEntry
 from .exceptions import cloud_error, partial_failure_error, validation_error
 from .fan_out import FanOut, fan_out
 from .share_view import describe_share, iso, share_event, share_fields
+from .sharing import ShareMade, async_revoke, async_set_expiry, async_share
 from .targets import (
     SelectedShare,
     TargetDevice,
@@ -118,6 +113,12 @@ async def _for_each_device[ResultT](
     return outcome
 
 
+def _refuse_while_quota_is_out(targets: Iterable[TargetDevice]) -> None:
+    """Refuse at once, without a request, while an account's quota is used up."""
+    for target in targets:
+        target.entry.runtime_data.budget.raise_if_blocked()
+
+
 def _raise_for_failures(
     succeeded: Iterable[TargetDevice], failed: list[tuple[TargetDevice, QuectelError]]
 ) -> None:
@@ -144,40 +145,25 @@ async def _share_device(hass: HomeAssistant, call: ServiceCall) -> ServiceRespon
     targets = resolve_targets(hass, call.data)
     recipient = recipient_from(call.data)
     expires_at = expiry_from(call.data)
-    cover_mark = SHARE_MODE_COVER_MARK[call.data[ATTR_MODE]]
+    mode: ShareMode = call.data[ATTR_MODE]
+    _refuse_while_quota_is_out(targets)
 
-    async def share(target: TargetDevice) -> str | None:
-        return await target.entry.runtime_data.client.share_device(
-            target.device.product_key,
-            target.device.device_key,
-            expires_at=expires_at,
-            cover_mark=cover_mark,
-            auth_key=call.data.get(ATTR_AUTH_KEY) or target.device.auth_key,
-            **recipient.as_kwargs(),
+    async def share(target: TargetDevice) -> ShareMade:
+        return await async_share(
+            target, recipient, expires_at, mode, call.data.get(ATTR_AUTH_KEY)
         )
 
     outcome = await _for_each_device(hass, targets, share)
-    # Show the new shares on the dashboard at once.
-    await async_refresh_shares(
-        (target.entry, target.device.unique_id) for target, _ in outcome.done
-    )
     shares: list[JsonValueType] = []
-    for target, share_code in outcome.done:
-        share_expires_at = expires_at
-        if cover_mark is CoverMark.EXTEND:
-            # The cloud may keep a share that already lasts longer, and answer
-            # with its code: report that share's end, as just refreshed.
-            share_expires_at = target.entry.runtime_data.shares.share_expiry(
-                target.device.unique_id, share_code, expires_at
-            )
+    for target, made in outcome.done:
         event = share_event(
-            target.describe(), share_code, share_expires_at, recipient.type
+            target.describe(), made.share_code, made.expires_at, recipient.type
         )
         hass.bus.async_fire(EVENT_DEVICE_SHARED, event, context=call.context)
         shares.append(
             {
-                **share_fields(target.describe(), share_code),
-                ATTR_EXPIRES_AT: iso(share_expires_at),
+                **share_fields(target.describe(), made.share_code),
+                ATTR_EXPIRES_AT: iso(made.expires_at),
                 "recipient": recipient.value,
             }
         )
@@ -192,9 +178,11 @@ async def _list_shares(hass: HomeAssistant, call: ServiceCall) -> ServiceRespons
     targets = resolve_targets(hass, call.data)
     include_inactive: bool = call.data[ATTR_INCLUDE_INACTIVE]
 
+    _refuse_while_quota_is_out(targets)
+
     async def fetch(target: TargetDevice) -> list[Share]:
-        return await target.entry.runtime_data.client.device_shares(
-            target.device.product_key, target.device.device_key
+        return await target.entry.runtime_data.shares.async_read_device(
+            target.device.unique_id
         )
 
     outcome = await _for_each_device(hass, targets, fetch)
@@ -216,7 +204,10 @@ async def _list_shares(hass: HomeAssistant, call: ServiceCall) -> ServiceRespons
 
 # --- unshare_device and set_share_expiry: acting on selected shares ---------------
 
-type ShareAct = Callable[[QuectelClient, str], Coroutine[Any, Any, None]]
+type ShareAct = Callable[
+    [QuectelConfigEntry, TargetDevice | None, Share | None, str],
+    Coroutine[Any, Any, None],
+]
 
 
 async def _act_on_shares(
@@ -228,22 +219,22 @@ async def _act_on_shares(
     """Select the shares of a call and ``act`` on each; return those done.
 
     ``on_done`` is called for each share as soon as it is done, so that a
-    later failure does not hide an earlier change. The share lists of the
-    devices concerned are refreshed afterwards, whatever the outcome.
+    later failure does not hide an earlier change.
     """
     if selects_by_share_code(data):
         return [await _act_on_share_code(hass, data, act, on_done)]
 
     targets = resolve_targets(hass, data)
     recipient = recipient_from(data)
+    _refuse_while_quota_is_out(targets)
     done_shares: list[SelectedShare] = []
 
     async def on_device(target: TargetDevice) -> None:
-        client = target.entry.runtime_data.client
-        device = target.device
-        shares = await client.device_shares(device.product_key, device.device_key)
+        shares = await target.entry.runtime_data.shares.async_read_device(
+            target.device.unique_id
+        )
         for share in active_shares_to(shares, recipient, dt_util.utcnow()):
-            await act(client, share.share_code)
+            await act(target.entry, target, share, share.share_code)
             selected = SelectedShare(
                 target.entry, share.share_code, target, share, recipient.type
             )
@@ -251,10 +242,6 @@ async def _act_on_shares(
             on_done(selected)
 
     outcome = await _for_each_device(hass, targets, on_device)
-    await async_refresh_shares(
-        [(target.entry, target.device.unique_id) for target, _ in outcome.done]
-        + [(s.entry, s.target.device.unique_id) for s in done_shares if s.target]
-    )
     _raise_for_failures((target for target, _ in outcome.done), outcome.failed)
     if not done_shares:
         raise validation_error("no_matching_share")
@@ -268,15 +255,15 @@ async def _act_on_share_code(
     on_done: Callable[[SelectedShare], None],
 ) -> SelectedShare:
     selected = share_by_code(hass, data)
+    selected.entry.runtime_data.budget.raise_if_blocked()
     try:
-        await act(selected.entry.runtime_data.client, selected.share_code)
+        await act(selected.entry, selected.target, selected.share, selected.share_code)
     except QuectelError as err:
         _start_reauth_if_rejected(hass, selected.entry, err)
         raise cloud_error(err) from err
     on_done(selected)
-    if selected.target is not None:
-        await async_refresh_shares([(selected.entry, selected.target.device.unique_id)])
-    else:
+    if selected.target is None:
+        # Made outside Home Assistant since its device's list was read.
         await selected.entry.runtime_data.shares.async_request_refresh()
     return selected
 
@@ -301,8 +288,14 @@ def _fire_share_event(
 
 
 async def _unshare_device(hass: HomeAssistant, call: ServiceCall) -> ServiceResponse:
-    async def revoke(client: QuectelClient, share_code: str) -> None:
-        await client.unshare(share_code)
+    async def revoke(
+        entry: QuectelConfigEntry,
+        target: TargetDevice | None,
+        share: Share | None,
+        share_code: str,
+    ) -> None:
+        was_active = share is not None and share.is_active()
+        await async_revoke(entry, target, share_code, was_active=was_active)
 
     @callback
     def revoked(selected: SelectedShare) -> None:
@@ -317,8 +310,13 @@ async def _unshare_device(hass: HomeAssistant, call: ServiceCall) -> ServiceResp
 async def _set_share_expiry(hass: HomeAssistant, call: ServiceCall) -> ServiceResponse:
     expires_at = required_expiry_from(call.data)
 
-    async def set_expiry(client: QuectelClient, share_code: str) -> None:
-        await client.set_share_expiry(share_code, expires_at)
+    async def set_expiry(
+        entry: QuectelConfigEntry,
+        target: TargetDevice | None,
+        share: Share | None,
+        share_code: str,
+    ) -> None:
+        await async_set_expiry(entry, target, share_code, expires_at)
 
     @callback
     def updated(selected: SelectedShare) -> None:

@@ -11,6 +11,7 @@ from datetime import datetime
 from typing import Any
 
 from homeassistant.const import ATTR_DEVICE_ID
+from homeassistant.util import dt as dt_util
 from homeassistant.util.json import JsonValueType
 
 from .api import Device, Share, ShareStatus
@@ -37,6 +38,11 @@ type DeviceFields = dict[str, str | None]
 def iso(moment: datetime | None) -> str | None:
     """Return ``moment`` in ISO 8601, or ``None``."""
     return moment.isoformat() if moment else None
+
+
+def local_time_text(moment: datetime) -> str:
+    """Return ``moment`` in Home Assistant's time zone, for people to read."""
+    return dt_util.as_local(moment).strftime("%Y-%m-%d %H:%M %Z")
 
 
 def mask_email(email: str | None) -> str | None:

@@ -3,7 +3,13 @@
 Independent of Home Assistant: it takes an `aiohttp.ClientSession`.
 """
 
-from .client import Account, EmailAccount, PhoneAccount, QuectelClient
+from .client import (
+    Account,
+    EmailAccount,
+    PhoneAccount,
+    QuectelClient,
+    RequestObserver,
+)
 from .const import CoverMark, DataCenter, DeviceType, Endpoint, ShareStatus
 from .errors import (
     ERROR_CODES,
@@ -16,6 +22,7 @@ from .errors import (
     QuectelMalformedResponseError,
     QuectelOutcomeUnknownError,
     QuectelPermissionError,
+    QuectelQuotaError,
     QuectelResponseError,
     QuectelSharingError,
     QuectelSignatureError,
@@ -47,6 +54,7 @@ __all__ = [
     "QuectelMalformedResponseError",
     "QuectelOutcomeUnknownError",
     "QuectelPermissionError",
+    "QuectelQuotaError",
     "QuectelResponseError",
     "QuectelSharingError",
     "QuectelSignatureError",
@@ -54,6 +62,7 @@ __all__ = [
     "QuectelTokenError",
     "QuectelUserDomainError",
     "Recipient",
+    "RequestObserver",
     "Share",
     "ShareStatus",
     "Token",

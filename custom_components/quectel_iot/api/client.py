@@ -16,7 +16,7 @@ from datetime import datetime
 import json
 import logging
 import re
-from typing import Any
+from typing import Any, Protocol
 
 import aiohttp
 
@@ -76,6 +76,16 @@ type Account = EmailAccount | PhoneAccount
 type TokenListener = Callable[[Tokens], None]
 
 
+class RequestObserver(Protocol):
+    """Told of every HTTP request the client sends, and of every cloud answer."""
+
+    def request_sent(self) -> None:
+        """Note that a request leaves for the cloud (retries included)."""
+
+    def answer_received(self, error: QuectelResponseError | None) -> None:
+        """Note the cloud's answer: a success (``None``) or an error code."""
+
+
 class _NotSentError(Exception):
     """The connection failed before the request reached the cloud."""
 
@@ -103,6 +113,7 @@ class QuectelClient:
         password: str,
         tokens: Tokens | None = None,
         on_tokens_changed: TokenListener | None = None,
+        observer: RequestObserver | None = None,
         request_timeout: float = REQUEST_TIMEOUT,
         max_concurrent_requests: int = MAX_CONCURRENT_REQUESTS,
     ) -> None:
@@ -115,6 +126,7 @@ class QuectelClient:
         self._password = password
         self._tokens = tokens
         self._on_tokens_changed = on_tokens_changed
+        self._observer = observer
         self._timeout = request_timeout
         self._slots = asyncio.Semaphore(max_concurrent_requests)
         self._renew_lock = asyncio.Lock()
@@ -420,6 +432,8 @@ class QuectelClient:
     ) -> Any:
         method = ENDPOINT_METHODS[endpoint]
         _LOGGER.debug("%s %s (%s)", method, endpoint.value, ", ".join(sorted(query)))
+        if self._observer is not None:
+            self._observer.request_sent()
         try:
             async with asyncio.timeout(self._timeout):
                 async with self._session.request(
@@ -452,11 +466,25 @@ class QuectelClient:
                 raise _outcome_unknown(endpoint) from err
             raise QuectelConnectionError(f"Request to the cloud failed: {err}") from err
         try:
-            return _read_envelope(status, body)
+            return self._read_answer(status, body)
         except (QuectelConnectionError, QuectelMalformedResponseError) as err:
             if not idempotent:
                 raise _outcome_unknown(endpoint) from err
             raise
+
+    def _read_answer(self, status: int, body: bytes) -> Any:
+        """Read the envelope, and tell the observer what the cloud answered."""
+        try:
+            data = _read_envelope(status, body)
+        except QuectelMalformedResponseError:
+            raise
+        except QuectelResponseError as err:
+            if self._observer is not None:
+                self._observer.answer_received(err)
+            raise
+        if self._observer is not None:
+            self._observer.answer_received(None)
+        return data
 
 
 def _outcome_unknown(endpoint: Endpoint) -> QuectelOutcomeUnknownError:

@@ -94,6 +94,13 @@ class QuectelPermissionError(QuectelSharingError):
     """The account has no permission for this device or share."""
 
 
+class QuectelQuotaError(QuectelResponseError):
+    """The account's daily request quota is used up (until 00:00 UTC).
+
+    Not a credentials problem, even when it answers a login or a refresh.
+    """
+
+
 @dataclass(frozen=True, slots=True)
 class ErrorSpec:
     """What a documented error code means."""
@@ -243,6 +250,12 @@ ERROR_CODES: dict[int, ErrorSpec] = {
         QuectelSharingError,
         "recipient_missing",
         "Please enter the recipient's uid, email or phone",
+    ),
+    # Not in the docs: reported by users of other clients of the live cloud.
+    4026: _spec(
+        QuectelQuotaError,
+        "quota_exhausted",
+        "The account's daily request quota is used up until 00:00 UTC",
     ),
 }
 
