@@ -11,7 +11,8 @@ answers (HTTP 200, JSON envelope, error codes included).
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from typing import TYPE_CHECKING, Any
+from dataclasses import dataclass
+from typing import Any
 
 from aiohttp import web
 
@@ -19,15 +20,24 @@ from custom_components.quectel_iot.api.const import ENDPOINT_METHODS, Endpoint
 
 from . import auth, devices, sharing
 from .envelope import ApiError, error, ok
-from .faults import Fault, FaultRule, canned_response
+from .faults import Fault, FaultBook, FaultRule, canned_response
 from .models import LoggedRequest, SimUser
 from .params import Params
 from .state import CloudState
+from .traffic import RequestPacer, Traffic
 
-if TYPE_CHECKING:
-    from .sim import Simulator
 
-SIMULATOR: web.AppKey[Simulator] = web.AppKey("simulator")
+@dataclass(frozen=True, slots=True)
+class Backend:
+    """What the HTTP application serves and reports to."""
+
+    state: CloudState
+    faults: FaultBook
+    traffic: Traffic
+    pacer: RequestPacer
+
+
+BACKEND: web.AppKey[Backend] = web.AppKey("backend")
 METHODS_BY_PATH = {
     endpoint.value: method for endpoint, method in ENDPOINT_METHODS.items()
 }
@@ -50,10 +60,16 @@ USER_ACTIONS: dict[Endpoint, UserAction] = {
 }
 
 
-def build_app(sim: Simulator) -> web.Application:
-    """Return the application serving ``sim``'s cloud."""
+def build_app(
+    state: CloudState, faults: FaultBook, traffic: Traffic, pacer: RequestPacer
+) -> web.Application:
+    """Return the application serving ``state``.
+
+    Requests are logged and counted in ``traffic``, delayed by ``pacer`` and
+    may be hit by a rule of ``faults``.
+    """
     app = web.Application(middlewares=[pipeline])
-    app[SIMULATOR] = sim
+    app[BACKEND] = Backend(state, faults, traffic, pacer)
     for endpoint in Endpoint:
         app.router.add_route("*", endpoint.value, _handler(endpoint))
     return app
@@ -78,7 +94,7 @@ def first_values(items: Any) -> dict[str, str]:
 
 def _handler(endpoint: Endpoint) -> Callable[[web.Request], Awaitable[web.Response]]:
     async def handle(request: web.Request) -> web.Response:
-        state = request.app[SIMULATOR].state
+        state = request.app[BACKEND].state
         params = await read_params(request)
         try:
             if endpoint in PUBLIC_ACTIONS:
@@ -99,9 +115,9 @@ async def pipeline(
     handler: Callable[[web.Request], Awaitable[web.StreamResponse]],
 ) -> web.StreamResponse:
     """Log, count, delay, check the method, apply faults, then answer."""
-    sim = request.app[SIMULATOR]
+    backend = request.app[BACKEND]
     body = await request.text()
-    sim.log_request(
+    backend.traffic.record(
         LoggedRequest(
             method=request.method,
             path=request.path,
@@ -110,22 +126,22 @@ async def pipeline(
             body=body,
         )
     )
-    with sim.in_flight(_uid_of(sim, request)):
-        if not await sim.wait(sim.latency):
+    with backend.traffic.in_flight(_uid_of(backend.state, request)):
+        if not await backend.pacer.sleep(backend.pacer.latency):
             return _drop(request)
         method = METHODS_BY_PATH.get(request.path)
         if method is None:
             raise web.HTTPNotFound
         if request.method != method:
             raise web.HTTPMethodNotAllowed(request.method, [method])
-        rule = sim.faults.take(request.path)
+        rule = backend.faults.take(request.path)
         if rule is None:
             return await handler(request)
-        return await _apply_fault(sim, rule, request, handler)
+        return await _apply_fault(backend, rule, request, handler)
 
 
 async def _apply_fault(
-    sim: Simulator,
+    backend: Backend,
     rule: FaultRule,
     request: web.Request,
     handler: Callable[[web.Request], Awaitable[web.StreamResponse]],
@@ -140,11 +156,11 @@ async def _apply_fault(
             await handler(request)
             return _drop(request)
         case Fault.HANG:
-            if not await sim.wait(rule.hang_seconds):
+            if not await backend.pacer.sleep(rule.hang_seconds):
                 return _drop(request)
             return await handler(request)
         case _:  # Fault.TOKEN_REVOKED
-            sim.state.revoke_tokens()
+            backend.state.revoke_tokens()
             return web.json_response(error(5032))
 
 
@@ -155,8 +171,7 @@ def _drop(request: web.Request) -> web.Response:
     return web.Response()
 
 
-def _uid_of(sim: Simulator, request: web.Request) -> str | None:
-    state = sim.state
+def _uid_of(state: CloudState, request: web.Request) -> str | None:
     uid = state.uid_of_token(request.headers.get("Authorization"))
     if uid is not None:
         return uid
