@@ -42,10 +42,10 @@ def seed_share(
     status: ShareStatus = ShareStatus.ACTIVE,
 ) -> SimShare:
     """Record a share made at `SHARED_MS` with a known code."""
-    state = simulator.state
-    return state.add_share(
-        state.devices[(pk, dk)],
-        state.find_user(who),
+    return simulator.add_share(
+        pk,
+        dk,
+        who,
         share_code=code,
         expire_at_ms=expire_at_ms,
         status=status,

@@ -154,7 +154,7 @@ def assert_issued_access_token(sim: Simulator, value: str | None) -> None:
     """``value`` is an access token exactly as the simulated cloud issued it."""
     assert value is not None
     assert value.startswith("Bearer ")
-    issued = sim.state.tokens[value]
+    issued = sim.token(value)
     assert issued.kind is TokenKind.ACCESS
     assert issued.uid == "U1"
 
@@ -193,8 +193,8 @@ async def test_email_login_request_and_signature(
     # The tokens are the ones the cloud issued, "Bearer " prefix included.
     assert client.tokens == tokens
     assert_issued_access_token(sim, tokens.access.token)
-    assert sim.state.tokens[tokens.access.token].expires_at == tokens.access.expires_at
-    refresh = sim.state.tokens[tokens.refresh.token]
+    assert sim.token(tokens.access.token).expires_at == tokens.access.expires_at
+    refresh = sim.token(tokens.refresh.token)
     assert refresh.kind is TokenKind.REFRESH
     assert refresh.expires_at == tokens.refresh.expires_at
 

@@ -216,5 +216,16 @@ async def test_set_password_takes_effect(client: Client) -> None:
 async def test_freeze_seconds_configurable() -> None:
     sim = Simulator.from_scenario("test", freeze_seconds=60)
     assert sim.freeze_seconds == 60
+
+
+async def test_freeze_seconds_settable(client: Client) -> None:
+    sim = client.sim
     sim.freeze_seconds = 5
-    assert sim.state.freeze_seconds == 5
+    wrong = client.email_params("owner@example.test", "wrong-pass")
+    codes = [(await client.request(Endpoint.EMAIL_LOGIN, wrong)).code for _ in range(5)]
+    assert codes[-1] == 5147
+    right = client.email_params("owner@example.test", "owner-pass")
+    sim.advance_clock(4)
+    assert (await client.request(Endpoint.EMAIL_LOGIN, right)).code == 5147
+    sim.advance_clock(2)
+    assert (await client.request(Endpoint.EMAIL_LOGIN, right)).code == 200
