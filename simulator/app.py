@@ -16,9 +16,8 @@ from typing import Any
 
 from aiohttp import web
 
-from custom_components.quectel_iot.api.const import ENDPOINT_METHODS, Endpoint
-
 from . import auth, devices, sharing
+from .docs import METHODS, Endpoint
 from .envelope import ApiError, error, ok
 from .faults import Fault, FaultBook, FaultRule, canned_response
 from .models import LoggedRequest, SimUser
@@ -38,9 +37,7 @@ class Backend:
 
 
 BACKEND: web.AppKey[Backend] = web.AppKey("backend")
-METHODS_BY_PATH = {
-    endpoint.value: method for endpoint, method in ENDPOINT_METHODS.items()
-}
+METHODS_BY_PATH = {endpoint.value: method for endpoint, method in METHODS.items()}
 
 type Action = Callable[[CloudState, Params], Any]
 type UserAction = Callable[[CloudState, SimUser, Params], Any]
@@ -103,7 +100,7 @@ def _handler(endpoint: Endpoint) -> Callable[[web.Request], Awaitable[web.Respon
                 user = state.authenticate(request.headers.get("Authorization"))
                 data = USER_ACTIONS[endpoint](state, user, params)
         except ApiError as err:
-            return web.json_response(error(err.code))
+            return web.json_response(error(err.code, endpoint))
         return web.json_response(ok(data))
 
     return handle
@@ -161,7 +158,7 @@ async def _apply_fault(
             return await handler(request)
         case _:  # Fault.TOKEN_REVOKED
             backend.state.revoke_tokens()
-            return web.json_response(error(5032))
+            return web.json_response(error(5032, request.path))
 
 
 def _drop(request: web.Request) -> web.Response:

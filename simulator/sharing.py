@@ -26,8 +26,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from custom_components.quectel_iot.api.const import CoverMark, ShareStatus
-
+from .docs import CoverMark, ShareStatus
 from .envelope import ApiError
 from .models import SimShare, SimUser
 from .params import Params, parse_int
@@ -59,7 +58,7 @@ def share_by_uid(state: CloudState, owner: SimUser, params: Params) -> str:
     existing = state.active_shares(pk, dk, recipient.uid)
     if existing and cover_mark is CoverMark.ADD:
         existing = []
-    if existing and cover_mark is CoverMark.EXTEND:
+    if existing and cover_mark is CoverMark.EXTEND_ONLY:
         latest = max(existing, key=_expiry_order)
         if not _is_later(expire_at_ms, latest.expire_at_ms):
             return latest.share_code
@@ -146,7 +145,7 @@ def _recipient(
 
 def _cover_mark(value: str | None) -> CoverMark:
     if value is None:
-        return CoverMark.REPLACE
+        return CoverMark.OVERRIDE
     number = parse_int(value)
     if number is None or number not in set(CoverMark):
         raise ApiError(5133)

@@ -9,9 +9,8 @@ from typing import Any, Self
 
 from aiohttp import web
 
-from custom_components.quectel_iot.api.const import CoverMark, ShareStatus
-
 from .app import build_app
+from .docs import CoverMark, ShareStatus
 from .faults import DEFAULT_HANG_SECONDS, Fault, FaultBook, FaultRule
 from .models import (
     IssuedToken,
@@ -305,7 +304,7 @@ class Simulator:
         share_uid: str,
         *,
         expire_at_ms: int | None = None,
-        cover_mark: CoverMark = CoverMark.REPLACE,
+        cover_mark: CoverMark = CoverMark.OVERRIDE,
         share_code: str | None = None,
         status: ShareStatus = ShareStatus.ACTIVE,
         share_time_ms: int | None = None,

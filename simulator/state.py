@@ -12,8 +12,7 @@ from dataclasses import dataclass, field
 import secrets
 import time
 
-from custom_components.quectel_iot.api.const import CoverMark, ShareStatus
-
+from .docs import CoverMark, ShareStatus
 from .envelope import ApiError
 from .models import IssuedToken, SimDevice, SimShare, SimUser, TokenKind
 
@@ -177,7 +176,7 @@ class CloudState:
         recipient: SimUser,
         *,
         expire_at_ms: int | None = None,
-        cover_mark: CoverMark = CoverMark.REPLACE,
+        cover_mark: CoverMark = CoverMark.OVERRIDE,
         share_code: str | None = None,
         status: ShareStatus = ShareStatus.ACTIVE,
         share_time_ms: int | None = None,

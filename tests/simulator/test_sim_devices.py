@@ -7,8 +7,8 @@ from typing import Any
 import aiohttp
 import pytest
 
-from custom_components.quectel_iot.api.const import DeviceType, Endpoint
 from simulator import Simulator
+from simulator.docs import DeviceType, Endpoint
 from tests.simulator.sim_client import Client
 
 
@@ -41,7 +41,7 @@ async def test_device_list_owned_and_shared(client: Client, owner_token: str) ->
     assert own["productKey"] == "pTest"
     assert own["deviceName"] == "Device 1"
     assert own["productName"] == "Test product"
-    assert own["deviceType"] == DeviceType.OWNED
+    assert own["deviceType"] == DeviceType.OWN
     assert own["authKey"] == "auth-1"
     assert own["verified"] == 1
     assert own["onlineStatus"] == 1
@@ -54,7 +54,7 @@ async def test_device_list_owned_and_shared(client: Client, owner_token: str) ->
     assert devices["DEV-2"]["onlineStatus"] == 0
     assert devices["DEV-U"]["verified"] == 0
     shared = devices["OTHER-1"]
-    assert shared["deviceType"] == DeviceType.SHARED_WITH_ME
+    assert shared["deviceType"] == DeviceType.SHARED
     assert shared["authKey"] is None
     assert shared["ownerUid"] == "U4"
     assert shared["uid"] == "U1"

@@ -8,14 +8,14 @@ import time
 import aiohttp
 import pytest
 
-from custom_components.quectel_iot.api.const import ENDPOINT_METHODS, Endpoint
 from simulator import LoggedRequest, Simulator
+from simulator.docs import METHODS, Endpoint
 from tests.simulator.sim_client import Client
 
 
 @pytest.mark.parametrize("endpoint", list(Endpoint))
 async def test_wrong_method_is_405(client: Client, endpoint: Endpoint) -> None:
-    wrong = "PATCH" if ENDPOINT_METHODS[endpoint] != "PATCH" else "GET"
+    wrong = "PATCH" if METHODS[endpoint] != "PATCH" else "GET"
     reply = await client.request(endpoint, method=wrong)
     assert reply.status == 405
 

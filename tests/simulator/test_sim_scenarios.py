@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from custom_components.quectel_iot.api.const import CoverMark, ShareStatus
 from simulator import Simulator
+from simulator.docs import CoverMark, ShareStatus
 from simulator.scenario import bundled_scenarios, generate_devices, load_scenario
 
 

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from custom_components.quectel_iot.api.const import Endpoint, ShareStatus
+from simulator.docs import Endpoint, ShareStatus
 from tests.simulator.sim_client import Client
 
 HOUR_MS = 3_600_000

@@ -6,9 +6,9 @@ from typing import Any
 
 import pytest
 
-from custom_components.quectel_iot.api.const import CoverMark, Endpoint, ShareStatus
-from custom_components.quectel_iot.api.errors import ERROR_CODES
 from simulator import Simulator
+from simulator.docs import CoverMark, Endpoint, ShareStatus
+from tests.simulator.doc_messages import SHARE_BY_UID_MESSAGES
 from tests.simulator.sim_client import Client
 
 HOUR_MS = 3_600_000
@@ -35,7 +35,7 @@ async def test_share_by_uid_creates_active_share(
     assert share.status == ShareStatus.ACTIVE
     assert share.accept_time_ms == share.share_time_ms
     assert share.expire_at_ms == expire
-    assert share.cover_mark == CoverMark.REPLACE
+    assert share.cover_mark == CoverMark.OVERRIDE
 
 
 @pytest.mark.parametrize(
@@ -99,7 +99,7 @@ async def test_share_errors(
     reply = await client.request(Endpoint.SHARE_BY_UID, all_params, token=owner_token)
     assert reply.json == {
         "code": code,
-        "msg": ERROR_CODES[code].explanation,
+        "msg": SHARE_BY_UID_MESSAGES[code],
         "data": None,
         "extMsg": None,
     }
@@ -148,7 +148,7 @@ async def test_cover_mark_2_adds(client: Client, owner_token: str) -> None:
     assert first != second
     active = client.sim.active_shares("pTest", "DEV-1")
     assert {s.share_code for s in active} == {first, second}
-    assert {s.cover_mark for s in active} == {CoverMark.REPLACE, CoverMark.ADD}
+    assert {s.cover_mark for s in active} == {CoverMark.OVERRIDE, CoverMark.ADD}
 
 
 async def test_cover_mark_3_replaces_only_when_later(

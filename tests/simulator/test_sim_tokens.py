@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from custom_components.quectel_iot.api.const import Endpoint
 from simulator import Simulator
+from simulator.docs import Endpoint
 from simulator.models import TokenKind
 from tests.simulator.sim_client import Client
 
