@@ -10,6 +10,7 @@ import pytest
 
 from custom_components.quectel_iot.api import EmailAccount, QuectelClient
 from simulator import Simulator
+from simulator.docs import Endpoint as DocEndpoint, codes_answered
 
 OWNER_EMAIL = "owner@example.test"
 OWNER_PASSWORD = "owner-pass"
@@ -17,6 +18,16 @@ OWNER_PHONE = "5550001"
 OWNER_INTERNATIONAL_CODE = "1"
 # Short, so that a test hitting a hang fails fast instead of waiting 15 s.
 TEST_REQUEST_TIMEOUT = 5.0
+
+
+def documented_messages(code: int) -> set[str]:
+    """Every message the docs give ``code``, on any endpoint the simulator serves."""
+    return {
+        message
+        for endpoint in DocEndpoint
+        for answered, message in codes_answered(endpoint).items()
+        if answered == code
+    }
 
 
 # Keywords override the defaults (the owner by email, on the simulator).
