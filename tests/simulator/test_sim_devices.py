@@ -85,9 +85,9 @@ async def test_device_shared_twice_listed_once(client: Client) -> None:
     assert [(d["deviceKey"], d["shareCode"]) for d in data["list"]] == [("DEV-1", "B")]
 
 
-async def test_paging_across_pages(sim: Simulator, client: Client) -> None:
+async def test_paging_across_pages(simulator: Simulator, client: Client) -> None:
     for n in range(20):
-        sim.add_device("pPage", f"P{n:02d}", "U1")
+        simulator.add_device("pPage", f"P{n:02d}", "U1")
     token = await client.token()
     seen: list[str] = []
     page = 1
@@ -115,9 +115,9 @@ async def test_paging_across_pages(sim: Simulator, client: Client) -> None:
     assert data["navigatepageNums"] == [1, 2, 3]
 
 
-async def test_paging_defaults_and_limits(sim: Simulator, client: Client) -> None:
+async def test_paging_defaults_and_limits(simulator: Simulator, client: Client) -> None:
     for n in range(150):
-        sim.add_device("pPage", f"P{n:03d}", "U1")
+        simulator.add_device("pPage", f"P{n:03d}", "U1")
     token = await client.token()
     default = await _list(client, token)
     assert (default["pageNum"], default["pageSize"], default["size"]) == (1, 10, 10)
@@ -129,7 +129,7 @@ async def test_paging_defaults_and_limits(sim: Simulator, client: Client) -> Non
     big = await _list(client, token, pageSize=1000)
     assert big["pageSize"] == 100
     assert big["size"] == 100
-    sim.max_page_size = 200
+    simulator.max_page_size = 200
     assert (await _list(client, token, pageSize=1000))["size"] == 155
     junk = await _list(client, token, page="x", pageSize="-3")
     assert (junk["pageNum"], junk["pageSize"]) == (1, 10)
