@@ -20,6 +20,12 @@ share to the same recipient on the device, ``coverMark``
   say what is answered).
 
 Without an active share to that recipient every mode makes a new one.
+
+The docs do not say whose "previous valid share" coverMark 1 overrides. With
+`CloudState.cover_mark_scope` "recipient" (the default) it is the
+recipient's, as above; with "device" coverMark 1 cancels every active share
+of the device, whoever it was made to. coverMark 3 always compares with the
+recipient's shares.
 """
 
 from __future__ import annotations
@@ -56,6 +62,8 @@ def share_by_uid(state: CloudState, owner: SimUser, params: Params) -> str:
     if state.same_family(owner, recipient):
         raise ApiError(5864)
     existing = state.active_shares(pk, dk, recipient.uid)
+    if cover_mark is CoverMark.OVERRIDE and state.cover_mark_scope == "device":
+        existing = state.active_shares(pk, dk)
     if existing and cover_mark is CoverMark.ADD:
         existing = []
     if existing and cover_mark is CoverMark.EXTEND_ONLY:

@@ -21,7 +21,7 @@ from .models import (
     TokenKind,
 )
 from .scenario import build_state, load_scenario
-from .state import CloudState
+from .state import COVER_MARK_SCOPES, CloudState
 from .traffic import RequestListener, RequestPacer, Traffic
 
 # How long stop() lets handlers finish; hangs and delays end at once anyway.
@@ -45,6 +45,7 @@ class Simulator:
         refresh_token_lifetime: int | None = None,
         freeze_seconds: float | None = None,
         max_page_size: int | None = None,
+        cover_mark_scope: str | None = None,
     ) -> None:
         """Load ``scenario`` (a scenario dict); keyword arguments override it."""
         self.scenario_name: str = scenario.get("name", "custom")
@@ -57,6 +58,8 @@ class Simulator:
             self.state.freeze_seconds = freeze_seconds
         if max_page_size is not None:
             self.state.max_page_size = max_page_size
+        if cover_mark_scope is not None:
+            self.cover_mark_scope = cover_mark_scope
         self.faults = FaultBook()
         self.traffic = Traffic()
         self.pacer = RequestPacer(latency)
@@ -212,6 +215,21 @@ class Simulator:
     @max_page_size.setter
     def max_page_size(self, size: int) -> None:
         self.state.max_page_size = size
+
+    @property
+    def cover_mark_scope(self) -> str:
+        """What coverMark 1 overrides: "recipient" (default) or "device".
+
+        "recipient": the active shares of the device to the same recipient;
+        "device": every active share of the device, to anyone.
+        """
+        return self.state.cover_mark_scope
+
+    @cover_mark_scope.setter
+    def cover_mark_scope(self, scope: str) -> None:
+        if scope not in COVER_MARK_SCOPES:
+            raise ValueError(f"cover_mark_scope must be one of {COVER_MARK_SCOPES}")
+        self.state.cover_mark_scope = scope
 
     def expire_access_tokens(self) -> None:
         """Make every access token issued so far expired (5032)."""

@@ -23,6 +23,9 @@ DEFAULT_FREEZE_SECONDS = 20 * 60.0  # "Account frozen, try again after 20 minute
 # (the live cloud's limit is not documented). The response's pageSize tells.
 DEFAULT_MAX_PAGE_SIZE = 100
 TOKEN_PREFIX = "Bearer "
+# How far coverMark 1 reaches (shareByUid.md: "directly override previous
+# valid share"): the recipient's active shares of the device, or all of them.
+COVER_MARK_SCOPES = ("recipient", "device")
 
 
 class Clock:
@@ -57,6 +60,7 @@ class CloudState:
     refresh_token_lifetime: int = DEFAULT_REFRESH_TOKEN_LIFETIME
     freeze_seconds: float = DEFAULT_FREEZE_SECONDS
     max_page_size: int = DEFAULT_MAX_PAGE_SIZE
+    cover_mark_scope: str = "recipient"
     users: dict[str, SimUser] = field(default_factory=dict)
     devices: dict[tuple[str, str], SimDevice] = field(default_factory=dict)
     shares: list[SimShare] = field(default_factory=list)

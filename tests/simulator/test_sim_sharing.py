@@ -288,3 +288,69 @@ async def test_demo_scenario_family_member_rule(socket_enabled: None) -> None:
     owner, family = sim.user("owner@example.com"), sim.user("family@example.com")
     assert owner.family_id == family.family_id is not None
     assert not sim.devices[("pDemoLock", "DEMO-LOCK-01")].verified
+
+
+# --- cover_mark_scope ----------------------------------------------------------
+
+
+async def test_cover_mark_1_per_recipient_keeps_other_recipients(
+    client: Client, owner_token: str
+) -> None:
+    assert client.sim.cover_mark_scope == "recipient"
+    guest = (await _share(client, owner_token, shareUid="U3")).data
+    other = (await _share(client, owner_token, shareUid="U4", coverMark=1)).data
+    active = client.sim.active_shares("pTest", "DEV-1")
+    assert sorted(s.share_code for s in active) == sorted([guest, other])
+
+
+async def test_cover_mark_1_device_wide_ends_every_share_of_the_device(
+    client: Client, owner_token: str
+) -> None:
+    sim = client.sim
+    sim.cover_mark_scope = "device"
+    guest = (await _share(client, owner_token, shareUid="U3")).data
+    added = (await _share(client, owner_token, shareUid="U3", coverMark=2)).data
+    elsewhere = sim.add_share("pTest", "DEV-2", "U3", share_code="ELSEWHERE")
+    other = (await _share(client, owner_token, shareUid="U4", coverMark=1)).data
+    assert [s.share_code for s in sim.active_shares("pTest", "DEV-1")] == [other]
+    assert sim.share(guest).status == ShareStatus.CANCELLED
+    assert sim.share(added).status == ShareStatus.CANCELLED
+    assert sim.share(elsewhere.share_code).status == ShareStatus.ACTIVE
+    listing = (
+        await client.request(
+            Endpoint.SHARE_USER_LIST, {"pk": "pTest", "dk": "DEV-1"}, token=owner_token
+        )
+    ).data
+    assert [
+        (e["shareInfo"]["shareUid"], e["shareInfo"]["shareStatus"]) for e in listing
+    ] == [
+        ("U3", 2),
+        ("U3", 2),
+        ("U4", 1),
+    ]
+
+
+async def test_cover_mark_2_and_3_stay_per_recipient_device_wide(
+    client: Client, owner_token: str
+) -> None:
+    sim = client.sim
+    sim.cover_mark_scope = "device"
+    guest = (await _share(client, owner_token, shareUid="U3")).data
+    in_a_day = sim.now_ms() + 86_400_000
+    added = (
+        await _share(
+            client, owner_token, shareUid="U4", coverMark=2, sharingExpireAt=in_a_day
+        )
+    ).data
+    # For life is later than in a day: U4's share is replaced, U3's stays.
+    extended = (await _share(client, owner_token, shareUid="U4", coverMark=3)).data
+    active = sim.active_shares("pTest", "DEV-1")
+    assert sorted(s.share_code for s in active) == sorted([guest, extended])
+    assert sim.share(added).status == ShareStatus.CANCELLED
+
+
+async def test_cover_mark_scope_from_the_constructor(socket_enabled: None) -> None:
+    async with Simulator.from_scenario("test", cover_mark_scope="device") as sim:
+        assert sim.cover_mark_scope == "device"
+    with pytest.raises(ValueError, match="cover_mark_scope"):
+        Simulator.from_scenario("test", cover_mark_scope="family")
