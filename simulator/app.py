@@ -3,7 +3,8 @@
 Every request goes through `pipeline`, in this order: it is logged; it counts
 as in flight (overall and for the uid of its token, or of the account a login
 names); the simulator's latency is waited; a path that is not an endpoint
-gets 404 and a method other than the documented one 405; an injected fault
+gets 404 and a method other than the documented one 405; an account whose
+daily quota is spent gets 4026 (see `Traffic.take_quota`); an injected fault
 may then answer instead, or drop the connection; otherwise the endpoint
 answers (HTTP 200, JSON envelope, error codes included).
 """
@@ -18,7 +19,7 @@ from aiohttp import web
 
 from . import auth, devices, sharing
 from .docs import METHODS, Endpoint
-from .envelope import ApiError, error, ok
+from .envelope import QUOTA_CODE, ApiError, error, ok
 from .faults import Fault, FaultBook, FaultRule, canned_response
 from .models import LoggedRequest, SimUser
 from .params import Params
@@ -123,7 +124,8 @@ async def pipeline(
             body=body,
         )
     )
-    with backend.traffic.in_flight(_uid_of(backend.state, request)):
+    uid = _uid_of(backend.state, request)
+    with backend.traffic.in_flight(uid):
         if not await backend.pacer.sleep(backend.pacer.latency):
             return _drop(request)
         method = METHODS_BY_PATH.get(request.path)
@@ -131,6 +133,10 @@ async def pipeline(
             raise web.HTTPNotFound
         if request.method != method:
             raise web.HTTPMethodNotAllowed(request.method, [method])
+        if uid is not None and not backend.traffic.take_quota(
+            uid, backend.state.clock.utc_day()
+        ):
+            return web.json_response(error(QUOTA_CODE))
         rule = backend.faults.take(request.path)
         if rule is None:
             return await handler(request)

@@ -46,6 +46,7 @@ class Simulator:
         freeze_seconds: float | None = None,
         max_page_size: int | None = None,
         cover_mark_scope: str | None = None,
+        daily_quota: int | None = None,
     ) -> None:
         """Load ``scenario`` (a scenario dict); keyword arguments override it."""
         self.scenario_name: str = scenario.get("name", "custom")
@@ -62,6 +63,7 @@ class Simulator:
             self.cover_mark_scope = cover_mark_scope
         self.faults = FaultBook()
         self.traffic = Traffic()
+        self.traffic.daily_quota = daily_quota
         self.pacer = RequestPacer(latency)
         self.traffic.add_listener(self._call_log_request_hook)
         self._runner: web.AppRunner | None = None
@@ -230,6 +232,25 @@ class Simulator:
         if scope not in COVER_MARK_SCOPES:
             raise ValueError(f"cover_mark_scope must be one of {COVER_MARK_SCOPES}")
         self.state.cover_mark_scope = scope
+
+    @property
+    def daily_quota(self) -> int | None:
+        """Requests each account may make per UTC day (None: no limit).
+
+        A request counts for the uid of its token, or the account a login or
+        refresh names. Once spent, the account's requests answer 4026 until
+        00:00 UTC on the simulator's clock; those answers do not count.
+        """
+        return self.traffic.daily_quota
+
+    @daily_quota.setter
+    def daily_quota(self, quota: int | None) -> None:
+        self.traffic.daily_quota = quota
+
+    def requests_today(self, who: str) -> int:
+        """Return how many requests of ``who`` (uid, email, phone) counted today."""
+        uid = self.state.find_user(who).uid
+        return self.traffic.requests_on(uid, self.state.clock.utc_day())
 
     def expire_access_tokens(self) -> None:
         """Make every access token issued so far expired (5032)."""

@@ -43,6 +43,10 @@ class Clock:
         """Return the simulated time in epoch milliseconds."""
         return int(self.now() * 1000)
 
+    def utc_day(self) -> int:
+        """Return the number of the simulated UTC day (days since the epoch)."""
+        return self.now_ms() // 86_400_000
+
     def advance(self, seconds: float) -> None:
         """Move the simulated time ``seconds`` forward."""
         self.offset += seconds

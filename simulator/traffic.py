@@ -32,6 +32,8 @@ class Traffic:
         self._in_flight_by_uid: Counter[str] = Counter()
         self._in_flight_changed = asyncio.Event()
         self._listeners: list[RequestListener] = []
+        self.daily_quota: int | None = None
+        self._per_day: Counter[tuple[str, int]] = Counter()
 
     # --- the log -----------------------------------------------------------
 
@@ -53,6 +55,20 @@ class Traffic:
     def clear(self) -> None:
         """Forget the logged requests."""
         self.requests.clear()
+
+    # --- daily quota -------------------------------------------------------
+
+    def take_quota(self, uid: str, day: int) -> bool:
+        """Count a request of ``uid`` on ``day``; False (not counted) once spent."""
+        key = (uid, day)
+        if self.daily_quota is not None and self._per_day[key] >= self.daily_quota:
+            return False
+        self._per_day[key] += 1
+        return True
+
+    def requests_on(self, uid: str, day: int) -> int:
+        """Return how many requests of ``uid`` counted on ``day``."""
+        return self._per_day[(uid, day)]
 
     # --- in flight ---------------------------------------------------------
 
