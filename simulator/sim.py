@@ -47,6 +47,7 @@ class Simulator:
         max_page_size: int | None = None,
         cover_mark_scope: str | None = None,
         daily_quota: int | None = None,
+        omit_has_next_page: bool | None = None,
     ) -> None:
         """Load ``scenario`` (a scenario dict); keyword arguments override it."""
         self.scenario_name: str = scenario.get("name", "custom")
@@ -59,6 +60,8 @@ class Simulator:
             self.state.freeze_seconds = freeze_seconds
         if max_page_size is not None:
             self.state.max_page_size = max_page_size
+        if omit_has_next_page is not None:
+            self.state.omit_has_next_page = omit_has_next_page
         if cover_mark_scope is not None:
             self.cover_mark_scope = cover_mark_scope
         self.faults = FaultBook()
@@ -217,6 +220,15 @@ class Simulator:
     @max_page_size.setter
     def max_page_size(self, size: int) -> None:
         self.state.max_page_size = size
+
+    @property
+    def omit_has_next_page(self) -> bool:
+        """Whether userDeviceList answers leave out ``hasNextPage``."""
+        return self.state.omit_has_next_page
+
+    @omit_has_next_page.setter
+    def omit_has_next_page(self, omit: bool) -> None:
+        self.state.omit_has_next_page = omit
 
     @property
     def cover_mark_scope(self) -> str:

@@ -65,6 +65,9 @@ class CloudState:
     freeze_seconds: float = DEFAULT_FREEZE_SECONDS
     max_page_size: int = DEFAULT_MAX_PAGE_SIZE
     cover_mark_scope: str = "recipient"
+    # userDeviceList answers without `hasNextPage` (a client must then page
+    # by `pages`/`total`).
+    omit_has_next_page: bool = False
     users: dict[str, SimUser] = field(default_factory=dict)
     devices: dict[tuple[str, str], SimDevice] = field(default_factory=dict)
     shares: list[SimShare] = field(default_factory=list)

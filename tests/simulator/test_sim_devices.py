@@ -205,3 +205,38 @@ async def test_bench_scenario_pages_1000_devices(socket_enabled: None) -> None:
                 keys += [d["deviceKey"] for d in data["list"]]
             assert data["isLastPage"]
             assert len(set(keys)) == 1000
+
+
+async def test_paging_fields_of_the_docs(simulator: Simulator, client: Client) -> None:
+    # userDeviceList.md's PageInfo fields, all present by default.
+    for n in range(12):
+        simulator.add_device("pPage", f"F{n:02d}", "U1")
+    data = await _list(client, await client.token(), pageSize=5)
+    assert set(data) == {
+        *("endRow", "hasNextPage", "hasPreviousPage", "isFirstPage", "isLastPage"),
+        *("list", "navigateFirstPage", "navigateLastPage", "navigatePages"),
+        *("navigatepageNums", "nextPage", "pageNum", "pageSize", "pages"),
+        *("prePage", "size", "startRow", "total"),
+    }
+    # 12 added + DEV-1, DEV-2, DEV-3, DEV-U of U1 + OTHER-1 shared with U1.
+    assert (data["total"], data["pages"], data["hasNextPage"]) == (17, 4, True)
+
+
+async def test_paging_without_has_next_page_and_smaller_pages(
+    simulator: Simulator, client: Client
+) -> None:
+    simulator.omit_has_next_page = True
+    simulator.max_page_size = 2
+    token = await client.token()
+    first = await _list(client, token, pageSize=10)
+    assert "hasNextPage" not in first
+    assert (first["pageSize"], first["size"], first["pages"]) == (2, 2, 3)
+    last = await _list(client, token, page=3, pageSize=10)
+    assert (last["size"], last["isLastPage"]) == (1, True)
+    simulator.omit_has_next_page = False
+    assert (await _list(client, token))["hasNextPage"] is True
+
+
+async def test_omit_has_next_page_from_the_constructor() -> None:
+    sim = Simulator.from_scenario("test", omit_has_next_page=True)
+    assert sim.omit_has_next_page is True
