@@ -3,7 +3,8 @@
 Every request goes through `pipeline`, in this order: it is logged; it counts
 as in flight (overall and for the uid of its token, or of the account a login
 names); the simulator's latency is waited; a path that is not an endpoint
-gets 404 and a method other than the documented one 405; an injected fault
+gets 404 and a method other than the documented one 405; an account whose
+daily quota is spent gets 4026 (see `Traffic.take_quota`); an injected fault
 may then answer instead, or drop the connection; otherwise the endpoint
 answers (HTTP 200, JSON envelope, error codes included).
 """
@@ -11,26 +12,33 @@ answers (HTTP 200, JSON envelope, error codes included).
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from typing import TYPE_CHECKING, Any
+from dataclasses import dataclass
+from typing import Any
 
 from aiohttp import web
 
-from custom_components.quectel_iot.api.const import ENDPOINT_METHODS, Endpoint
-
 from . import auth, devices, sharing
-from .envelope import ApiError, error, ok
-from .faults import Fault, FaultRule, canned_response
+from .docs import METHODS, Endpoint
+from .envelope import QUOTA_CODE, ApiError, error, ok
+from .faults import Fault, FaultBook, FaultRule, canned_response
 from .models import LoggedRequest, SimUser
 from .params import Params
 from .state import CloudState
+from .traffic import RequestPacer, Traffic
 
-if TYPE_CHECKING:
-    from .sim import Simulator
 
-SIMULATOR: web.AppKey[Simulator] = web.AppKey("simulator")
-METHODS_BY_PATH = {
-    endpoint.value: method for endpoint, method in ENDPOINT_METHODS.items()
-}
+@dataclass(frozen=True, slots=True)
+class Backend:
+    """What the HTTP application serves and reports to."""
+
+    state: CloudState
+    faults: FaultBook
+    traffic: Traffic
+    pacer: RequestPacer
+
+
+BACKEND: web.AppKey[Backend] = web.AppKey("backend")
+METHODS_BY_PATH = {endpoint.value: method for endpoint, method in METHODS.items()}
 
 type Action = Callable[[CloudState, Params], Any]
 type UserAction = Callable[[CloudState, SimUser, Params], Any]
@@ -50,10 +58,16 @@ USER_ACTIONS: dict[Endpoint, UserAction] = {
 }
 
 
-def build_app(sim: Simulator) -> web.Application:
-    """Return the application serving ``sim``'s cloud."""
+def build_app(
+    state: CloudState, faults: FaultBook, traffic: Traffic, pacer: RequestPacer
+) -> web.Application:
+    """Return the application serving ``state``.
+
+    Requests are logged and counted in ``traffic``, delayed by ``pacer`` and
+    may be hit by a rule of ``faults``.
+    """
     app = web.Application(middlewares=[pipeline])
-    app[SIMULATOR] = sim
+    app[BACKEND] = Backend(state, faults, traffic, pacer)
     for endpoint in Endpoint:
         app.router.add_route("*", endpoint.value, _handler(endpoint))
     return app
@@ -78,7 +92,7 @@ def first_values(items: Any) -> dict[str, str]:
 
 def _handler(endpoint: Endpoint) -> Callable[[web.Request], Awaitable[web.Response]]:
     async def handle(request: web.Request) -> web.Response:
-        state = request.app[SIMULATOR].state
+        state = request.app[BACKEND].state
         params = await read_params(request)
         try:
             if endpoint in PUBLIC_ACTIONS:
@@ -87,7 +101,7 @@ def _handler(endpoint: Endpoint) -> Callable[[web.Request], Awaitable[web.Respon
                 user = state.authenticate(request.headers.get("Authorization"))
                 data = USER_ACTIONS[endpoint](state, user, params)
         except ApiError as err:
-            return web.json_response(error(err.code))
+            return web.json_response(error(err.code, endpoint))
         return web.json_response(ok(data))
 
     return handle
@@ -99,9 +113,9 @@ async def pipeline(
     handler: Callable[[web.Request], Awaitable[web.StreamResponse]],
 ) -> web.StreamResponse:
     """Log, count, delay, check the method, apply faults, then answer."""
-    sim = request.app[SIMULATOR]
+    backend = request.app[BACKEND]
     body = await request.text()
-    sim.log_request(
+    backend.traffic.record(
         LoggedRequest(
             method=request.method,
             path=request.path,
@@ -110,22 +124,27 @@ async def pipeline(
             body=body,
         )
     )
-    with sim.in_flight(_uid_of(sim, request)):
-        if not await sim.wait(sim.latency):
+    uid = _uid_of(backend.state, request)
+    with backend.traffic.in_flight(uid):
+        if not await backend.pacer.sleep(backend.pacer.latency):
             return _drop(request)
         method = METHODS_BY_PATH.get(request.path)
         if method is None:
             raise web.HTTPNotFound
         if request.method != method:
             raise web.HTTPMethodNotAllowed(request.method, [method])
-        rule = sim.faults.take(request.path)
+        if uid is not None and not backend.traffic.take_quota(
+            uid, backend.state.clock.utc_day()
+        ):
+            return web.json_response(error(QUOTA_CODE))
+        rule = backend.faults.take(request.path)
         if rule is None:
             return await handler(request)
-        return await _apply_fault(sim, rule, request, handler)
+        return await _apply_fault(backend, rule, request, handler)
 
 
 async def _apply_fault(
-    sim: Simulator,
+    backend: Backend,
     rule: FaultRule,
     request: web.Request,
     handler: Callable[[web.Request], Awaitable[web.StreamResponse]],
@@ -140,12 +159,12 @@ async def _apply_fault(
             await handler(request)
             return _drop(request)
         case Fault.HANG:
-            if not await sim.wait(rule.hang_seconds):
+            if not await backend.pacer.sleep(rule.hang_seconds):
                 return _drop(request)
             return await handler(request)
         case _:  # Fault.TOKEN_REVOKED
-            sim.state.revoke_tokens()
-            return web.json_response(error(5032))
+            backend.state.revoke_tokens()
+            return web.json_response(error(5032, request.path))
 
 
 def _drop(request: web.Request) -> web.Response:
@@ -155,8 +174,7 @@ def _drop(request: web.Request) -> web.Response:
     return web.Response()
 
 
-def _uid_of(sim: Simulator, request: web.Request) -> str | None:
-    state = sim.state
+def _uid_of(state: CloudState, request: web.Request) -> str | None:
     uid = state.uid_of_token(request.headers.get("Authorization"))
     if uid is not None:
         return uid

@@ -29,8 +29,7 @@ from enum import Enum
 import re
 from typing import Any
 
-from custom_components.quectel_iot.api.crypto import decrypt_password, sign
-
+from .crypto import decrypt_password, email_login_signature, phone_login_signature
 from .envelope import ApiError
 from .models import IssuedToken, SimUser, TokenKind
 from .params import Params
@@ -77,10 +76,10 @@ def login(state: CloudState, params: Params, kind: LoginKind) -> dict[str, Any]:
     random = params.text("random")
     international_code = params.get("internationalCode")
     if kind is LoginKind.EMAIL:
-        expected = sign(account, pwd, random, state.user_domain_secret)
+        expected = email_login_signature(account, pwd, random, state.user_domain_secret)
         user = state.user_by_email(account)
     else:
-        expected = sign(
+        expected = phone_login_signature(
             international_code or "", account, pwd, random, state.user_domain_secret
         )
         user = state.user_by_phone(account, international_code)

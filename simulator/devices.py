@@ -8,7 +8,8 @@ not a positive integer gets the default, and a ``pageSize`` above
 `CloudState.max_page_size` (100 unless changed) is lowered to it, which the
 answer's ``pageSize`` shows. A page past the last is empty. The optional
 filters ``pkList`` (comma-separated), ``dk`` (exact) and ``deviceName``
-(case-insensitive substring) are applied before paging.
+(case-insensitive substring) are applied before paging. With
+`CloudState.omit_has_next_page` the answer has no ``hasNextPage``.
 """
 
 from __future__ import annotations
@@ -61,7 +62,10 @@ def device_list(state: CloudState, user: SimUser, params: Params) -> dict[str, A
         device_item(device, user, state.users[device.owner_uid], share)
         for device, share in entries[start : start + page_size]
     ]
-    return page_info(items, len(entries), page, page_size)
+    info = page_info(items, len(entries), page, page_size)
+    if state.omit_has_next_page:
+        del info["hasNextPage"]
+    return info
 
 
 def _matches(device: SimDevice, params: Params) -> bool:

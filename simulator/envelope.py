@@ -4,29 +4,37 @@ from __future__ import annotations
 
 from typing import Any
 
-from custom_components.quectel_iot.api.errors import ERROR_CODES
+from .docs import error_message
 
 SUCCESS = 200
 # A code the client cannot know (Fault.UNKNOWN_CODE).
 UNKNOWN_CODE = 9999
 UNKNOWN_CODE_MSG = "Unknown error"
+# The daily request quota is spent (not in the docs; Simulator daily_quota).
+QUOTA_CODE = 4026
+QUOTA_MSG = "Insufficient resources in the manufacturer's account"
 
 
 class ApiError(Exception):
     """A documented error code the simulator answers with (HTTP 200)."""
 
     def __init__(self, code: int) -> None:
-        """Answer with ``code``; its message comes from `ERROR_CODES`."""
+        """Answer with ``code``; its message comes from the docs (`docs.DOCS`)."""
         super().__init__(code)
         self.code = code
 
 
-def message_for(code: int) -> str:
-    """Return the ``msg`` the cloud sends with ``code``."""
+def message_for(code: int, endpoint: str | None = None) -> str:
+    """Return the ``msg`` the cloud sends with ``code`` on ``endpoint``.
+
+    The endpoint's page's description of the code (see `docs.error_message`);
+    "" for a code no page lists.
+    """
     if code == UNKNOWN_CODE:
         return UNKNOWN_CODE_MSG
-    spec = ERROR_CODES.get(code)
-    return spec.explanation if spec else ""
+    if code == QUOTA_CODE:
+        return QUOTA_MSG
+    return error_message(code, endpoint) or ""
 
 
 def ok(data: Any = None) -> dict[str, Any]:
@@ -34,6 +42,11 @@ def ok(data: Any = None) -> dict[str, Any]:
     return {"code": SUCCESS, "msg": "", "data": data, "extMsg": None}
 
 
-def error(code: int) -> dict[str, Any]:
-    """Return an error envelope for ``code``."""
-    return {"code": code, "msg": message_for(code), "data": None, "extMsg": None}
+def error(code: int, endpoint: str | None = None) -> dict[str, Any]:
+    """Return an error envelope for ``code`` answered on ``endpoint``."""
+    return {
+        "code": code,
+        "msg": message_for(code, endpoint),
+        "data": None,
+        "extMsg": None,
+    }

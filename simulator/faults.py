@@ -144,6 +144,6 @@ def canned_response(rule: FaultRule, path: str) -> web.Response | None:
         case Fault.UNKNOWN_CODE:
             return web.json_response(error(UNKNOWN_CODE))
         case Fault.ERROR_CODE:
-            return web.json_response(error(rule.code or 0))
+            return web.json_response(error(rule.code or 0, path))
         case _:
             return None

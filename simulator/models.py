@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from custom_components.quectel_iot.api.const import CoverMark, ShareStatus
+from .docs import CoverMark, ShareStatus
 
 DEFAULT_INTERNATIONAL_CODE = "86"
 

@@ -36,8 +36,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from custom_components.quectel_iot.api.const import CoverMark, ShareStatus
-
+from .docs import CoverMark, ShareStatus
 from .models import DEFAULT_INTERNATIONAL_CODE, SimDevice, SimUser
 from .state import CloudState
 
@@ -148,7 +147,7 @@ def _add_share(state: CloudState, spec: Mapping[str, Any]) -> None:
         state.devices[(spec["pk"], spec["dk"])],
         state.find_user(spec["shareUid"]),
         expire_at_ms=None if expires_in is None else now_ms + int(expires_in * 1000),
-        cover_mark=CoverMark(spec.get("coverMark", CoverMark.REPLACE)),
+        cover_mark=CoverMark(spec.get("coverMark", CoverMark.OVERRIDE)),
         share_code=spec.get("shareCode"),
         status=status,
         share_time_ms=now_ms - int(spec.get("sharedSecondsAgo", 3600) * 1000),

@@ -20,14 +20,19 @@ share to the same recipient on the device, ``coverMark``
   say what is answered).
 
 Without an active share to that recipient every mode makes a new one.
+
+The docs do not say whose "previous valid share" coverMark 1 overrides. With
+`CloudState.cover_mark_scope` "recipient" (the default) it is the
+recipient's, as above; with "device" coverMark 1 cancels every active share
+of the device, whoever it was made to. coverMark 3 always compares with the
+recipient's shares.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from custom_components.quectel_iot.api.const import CoverMark, ShareStatus
-
+from .docs import CoverMark, ShareStatus
 from .envelope import ApiError
 from .models import SimShare, SimUser
 from .params import Params, parse_int
@@ -57,9 +62,11 @@ def share_by_uid(state: CloudState, owner: SimUser, params: Params) -> str:
     if state.same_family(owner, recipient):
         raise ApiError(5864)
     existing = state.active_shares(pk, dk, recipient.uid)
+    if cover_mark is CoverMark.OVERRIDE and state.cover_mark_scope == "device":
+        existing = state.active_shares(pk, dk)
     if existing and cover_mark is CoverMark.ADD:
         existing = []
-    if existing and cover_mark is CoverMark.EXTEND:
+    if existing and cover_mark is CoverMark.EXTEND_ONLY:
         latest = max(existing, key=_expiry_order)
         if not _is_later(expire_at_ms, latest.expire_at_ms):
             return latest.share_code
@@ -146,7 +153,7 @@ def _recipient(
 
 def _cover_mark(value: str | None) -> CoverMark:
     if value is None:
-        return CoverMark.REPLACE
+        return CoverMark.OVERRIDE
     number = parse_int(value)
     if number is None or number not in set(CoverMark):
         raise ApiError(5133)

@@ -2,23 +2,27 @@
 
 from __future__ import annotations
 
-import asyncio
-from collections import Counter
-from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from types import TracebackType
 from typing import Any, Self
 
 from aiohttp import web
 
-from custom_components.quectel_iot.api.const import CoverMark, ShareStatus
-
 from .app import build_app
+from .docs import CoverMark, ShareStatus
 from .faults import DEFAULT_HANG_SECONDS, Fault, FaultBook, FaultRule
-from .models import LoggedRequest, SimDevice, SimShare, SimUser, TokenKind
+from .models import (
+    IssuedToken,
+    LoggedRequest,
+    SimDevice,
+    SimShare,
+    SimUser,
+    TokenKind,
+)
 from .scenario import build_state, load_scenario
-from .state import CloudState
+from .state import COVER_MARK_SCOPES, CloudState
+from .traffic import RequestListener, RequestPacer, Traffic
 
 # How long stop() lets handlers finish; hangs and delays end at once anyway.
 SHUTDOWN_TIMEOUT = 2.0
@@ -41,6 +45,9 @@ class Simulator:
         refresh_token_lifetime: int | None = None,
         freeze_seconds: float | None = None,
         max_page_size: int | None = None,
+        cover_mark_scope: str | None = None,
+        daily_quota: int | None = None,
+        omit_has_next_page: bool | None = None,
     ) -> None:
         """Load ``scenario`` (a scenario dict); keyword arguments override it."""
         self.scenario_name: str = scenario.get("name", "custom")
@@ -53,18 +60,20 @@ class Simulator:
             self.state.freeze_seconds = freeze_seconds
         if max_page_size is not None:
             self.state.max_page_size = max_page_size
-        self.latency = latency
+        if omit_has_next_page is not None:
+            self.state.omit_has_next_page = omit_has_next_page
+        if cover_mark_scope is not None:
+            self.cover_mark_scope = cover_mark_scope
         self.faults = FaultBook()
-        self.requests: list[LoggedRequest] = []
-        self.max_in_flight = 0
-        self.max_in_flight_by_uid: dict[str, int] = {}
-        self._in_flight = 0
-        self._in_flight_by_uid: Counter[str] = Counter()
-        self._in_flight_changed = asyncio.Event()
-        self._stopping = asyncio.Event()
+        self.traffic = Traffic()
+        self.traffic.daily_quota = daily_quota
+        self.pacer = RequestPacer(latency)
+        self.traffic.add_listener(self._call_log_request_hook)
         self._runner: web.AppRunner | None = None
         self._base_url: str | None = None
-        self.app: web.Application = build_app(self)
+        self.app: web.Application = build_app(
+            self.state, self.faults, self.traffic, self.pacer
+        )
 
     @classmethod
     def from_scenario(cls, name_or_path: str | Path, **kwargs: Any) -> Self:
@@ -77,7 +86,7 @@ class Simulator:
         """Serve on ``host``:``port`` (0: a free port); see `base_url`."""
         if self._runner is not None:
             raise RuntimeError("the simulator is already running")
-        self._stopping = asyncio.Event()
+        self.pacer.restart()
         runner = web.AppRunner(
             self.app,
             handle_signals=False,
@@ -99,7 +108,7 @@ class Simulator:
         """Stop serving; hanging and delayed requests are dropped at once."""
         if self._runner is None:
             return
-        self._stopping.set()
+        self.pacer.stop()
         runner, self._runner = self._runner, None
         await runner.cleanup()
 
@@ -135,6 +144,11 @@ class Simulator:
     def user_domain_secret(self) -> str:
         """The user domain's secret, which signs logins."""
         return self.state.user_domain_secret
+
+    @property
+    def disabled_user_domains(self) -> set[str]:
+        """User domains that answer 5104 ("disabled"); a live, editable set."""
+        return self.state.disabled_domains
 
     @property
     def users(self) -> dict[str, SimUser]:
@@ -207,6 +221,49 @@ class Simulator:
     def max_page_size(self, size: int) -> None:
         self.state.max_page_size = size
 
+    @property
+    def omit_has_next_page(self) -> bool:
+        """Whether userDeviceList answers leave out ``hasNextPage``."""
+        return self.state.omit_has_next_page
+
+    @omit_has_next_page.setter
+    def omit_has_next_page(self, omit: bool) -> None:
+        self.state.omit_has_next_page = omit
+
+    @property
+    def cover_mark_scope(self) -> str:
+        """What coverMark 1 overrides: "recipient" (default) or "device".
+
+        "recipient": the active shares of the device to the same recipient;
+        "device": every active share of the device, to anyone.
+        """
+        return self.state.cover_mark_scope
+
+    @cover_mark_scope.setter
+    def cover_mark_scope(self, scope: str) -> None:
+        if scope not in COVER_MARK_SCOPES:
+            raise ValueError(f"cover_mark_scope must be one of {COVER_MARK_SCOPES}")
+        self.state.cover_mark_scope = scope
+
+    @property
+    def daily_quota(self) -> int | None:
+        """Requests each account may make per UTC day (None: no limit).
+
+        A request counts for the uid of its token, or the account a login or
+        refresh names. Once spent, the account's requests answer 4026 until
+        00:00 UTC on the simulator's clock; those answers do not count.
+        """
+        return self.traffic.daily_quota
+
+    @daily_quota.setter
+    def daily_quota(self, quota: int | None) -> None:
+        self.traffic.daily_quota = quota
+
+    def requests_today(self, who: str) -> int:
+        """Return how many requests of ``who`` (uid, email, phone) counted today."""
+        uid = self.state.find_user(who).uid
+        return self.traffic.requests_on(uid, self.state.clock.utc_day())
+
     def expire_access_tokens(self) -> None:
         """Make every access token issued so far expired (5032)."""
         self.state.expire_tokens(TokenKind.ACCESS)
@@ -214,6 +271,18 @@ class Simulator:
     def expire_refresh_tokens(self) -> None:
         """Make every refresh token issued so far expired (5032)."""
         self.state.expire_tokens(TokenKind.REFRESH)
+
+    def tokens(self, kind: TokenKind | None = None) -> list[IssuedToken]:
+        """Return every token issued so far (of ``kind``), valid or not."""
+        return [
+            token
+            for token in self.state.tokens.values()
+            if kind is None or token.kind == kind
+        ]
+
+    def token(self, value: str) -> IssuedToken:
+        """Return the issued token ``value`` (with "Bearer "); KeyError if none."""
+        return self.state.tokens[value]
 
     def revoke_tokens(self, uid: str | None = None) -> None:
         """Revoke every access and refresh token issued so far (of ``uid``)."""
@@ -286,13 +355,16 @@ class Simulator:
         share_uid: str,
         *,
         expire_at_ms: int | None = None,
-        cover_mark: CoverMark = CoverMark.REPLACE,
+        cover_mark: CoverMark = CoverMark.OVERRIDE,
         share_code: str | None = None,
         status: ShareStatus = ShareStatus.ACTIVE,
+        share_time_ms: int | None = None,
     ) -> SimShare:
         """Record a share of a device with ``share_uid`` (uid, email or phone).
 
-        No sharing rule is checked; the device's owner is the sharer.
+        No sharing rule is checked; the device's owner is the sharer. The
+        share is made (and accepted) at ``share_time_ms``, default now; a
+        CANCELLED one was cancelled then too.
         """
         return self.state.add_share(
             self.state.devices[(pk, dk)],
@@ -301,7 +373,15 @@ class Simulator:
             cover_mark=cover_mark,
             share_code=share_code,
             status=status,
+            share_time_ms=share_time_ms,
         )
+
+    def share(self, share_code: str) -> SimShare:
+        """Return the share with ``share_code``, status up to date; KeyError if none."""
+        share = self.state.share_by_code(share_code)
+        if share is None:
+            raise KeyError(share_code)
+        return share
 
     # --- faults ------------------------------------------------------------
 
@@ -331,25 +411,62 @@ class Simulator:
 
     # --- request log and concurrency ----------------------------------------
 
+    @property
+    def latency(self) -> float:
+        """Seconds added to every request."""
+        return self.pacer.latency
+
+    @latency.setter
+    def latency(self, seconds: float) -> None:
+        self.pacer.latency = seconds
+
+    @property
+    def requests(self) -> list[LoggedRequest]:
+        """Every request received, in arrival order (404s and 405s included)."""
+        return self.traffic.requests
+
     def requests_to(self, endpoint: str) -> list[LoggedRequest]:
         """Return the logged requests for the path ``endpoint``."""
-        return [request for request in self.requests if request.path == endpoint]
+        return self.traffic.requests_to(endpoint)
 
     def clear_requests(self) -> None:
         """Forget the logged requests."""
-        self.requests.clear()
+        self.traffic.clear()
 
-    def reset_max_in_flight(self) -> None:
-        """Restart the in-flight maxima from the requests in flight now."""
-        self.max_in_flight = self._in_flight
-        self.max_in_flight_by_uid = {
-            uid: count for uid, count in self._in_flight_by_uid.items() if count
-        }
+    def on_request(self, listener: RequestListener) -> Callable[[], None]:
+        """Call ``listener`` with each request as it arrives; return a remover.
+
+        The request is already in `requests`; it has not been executed yet.
+        """
+        return self.traffic.add_listener(listener)
+
+    def _call_log_request_hook(self, request: LoggedRequest) -> None:
+        self.log_request(request)  # looked up per call: an instance may replace it
+
+    def log_request(self, request: LoggedRequest) -> None:
+        """Do nothing: a hook called after each request is logged.
+
+        Kept for tests that replace it; use `on_request` instead.
+        """
+
+    @property
+    def max_in_flight(self) -> int:
+        """The most requests handled at once since the last reset."""
+        return self.traffic.max_in_flight
+
+    @property
+    def max_in_flight_by_uid(self) -> dict[str, int]:
+        """The most requests of each account handled at once since the last reset."""
+        return self.traffic.max_in_flight_by_uid
 
     @property
     def in_flight_now(self) -> int:
         """The number of requests being handled right now."""
-        return self._in_flight
+        return self.traffic.in_flight_now
+
+    def reset_max_in_flight(self) -> None:
+        """Restart the in-flight maxima from the requests in flight now."""
+        self.traffic.reset_max_in_flight()
 
     async def wait_in_flight(self, count: int = 1) -> None:
         """Wait until ``count`` requests are being handled at once.
@@ -357,41 +474,4 @@ class Simulator:
         Useful to act while a request is held by latency or `Fault.HANG`;
         bound the wait with `asyncio.timeout`.
         """
-        while self._in_flight < count:
-            await self._in_flight_changed.wait()
-
-    def _notify_in_flight(self) -> None:
-        self._in_flight_changed.set()
-        self._in_flight_changed = asyncio.Event()
-
-    def log_request(self, request: LoggedRequest) -> None:
-        """Append ``request`` to the log (the pipeline calls this)."""
-        self.requests.append(request)
-
-    @contextmanager
-    def in_flight(self, uid: str | None) -> Iterator[None]:
-        """Count a request as in flight, for ``uid`` too when known."""
-        self._in_flight += 1
-        self.max_in_flight = max(self.max_in_flight, self._in_flight)
-        self._notify_in_flight()
-        if uid is not None:
-            self._in_flight_by_uid[uid] += 1
-            self.max_in_flight_by_uid[uid] = max(
-                self.max_in_flight_by_uid.get(uid, 0), self._in_flight_by_uid[uid]
-            )
-        try:
-            yield
-        finally:
-            self._in_flight -= 1
-            if uid is not None:
-                self._in_flight_by_uid[uid] -= 1
-
-    async def wait(self, seconds: float) -> bool:
-        """Sleep ``seconds``; False when `stop` cut the sleep short."""
-        if seconds <= 0:
-            return not self._stopping.is_set()
-        try:
-            await asyncio.wait_for(self._stopping.wait(), seconds)
-        except TimeoutError:
-            return True
-        return False
+        await self.traffic.wait_in_flight(count)

@@ -12,8 +12,7 @@ from dataclasses import dataclass, field
 import secrets
 import time
 
-from custom_components.quectel_iot.api.const import CoverMark, ShareStatus
-
+from .docs import CoverMark, ShareStatus
 from .envelope import ApiError
 from .models import IssuedToken, SimDevice, SimShare, SimUser, TokenKind
 
@@ -24,6 +23,9 @@ DEFAULT_FREEZE_SECONDS = 20 * 60.0  # "Account frozen, try again after 20 minute
 # (the live cloud's limit is not documented). The response's pageSize tells.
 DEFAULT_MAX_PAGE_SIZE = 100
 TOKEN_PREFIX = "Bearer "
+# How far coverMark 1 reaches (shareByUid.md: "directly override previous
+# valid share"): the recipient's active shares of the device, or all of them.
+COVER_MARK_SCOPES = ("recipient", "device")
 
 
 class Clock:
@@ -40,6 +42,10 @@ class Clock:
     def now_ms(self) -> int:
         """Return the simulated time in epoch milliseconds."""
         return int(self.now() * 1000)
+
+    def utc_day(self) -> int:
+        """Return the number of the simulated UTC day (days since the epoch)."""
+        return self.now_ms() // 86_400_000
 
     def advance(self, seconds: float) -> None:
         """Move the simulated time ``seconds`` forward."""
@@ -58,6 +64,10 @@ class CloudState:
     refresh_token_lifetime: int = DEFAULT_REFRESH_TOKEN_LIFETIME
     freeze_seconds: float = DEFAULT_FREEZE_SECONDS
     max_page_size: int = DEFAULT_MAX_PAGE_SIZE
+    cover_mark_scope: str = "recipient"
+    # userDeviceList answers without `hasNextPage` (a client must then page
+    # by `pages`/`total`).
+    omit_has_next_page: bool = False
     users: dict[str, SimUser] = field(default_factory=dict)
     devices: dict[tuple[str, str], SimDevice] = field(default_factory=dict)
     shares: list[SimShare] = field(default_factory=list)
@@ -177,7 +187,7 @@ class CloudState:
         recipient: SimUser,
         *,
         expire_at_ms: int | None = None,
-        cover_mark: CoverMark = CoverMark.REPLACE,
+        cover_mark: CoverMark = CoverMark.OVERRIDE,
         share_code: str | None = None,
         status: ShareStatus = ShareStatus.ACTIVE,
         share_time_ms: int | None = None,

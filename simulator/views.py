@@ -12,8 +12,7 @@ from datetime import UTC, datetime
 from math import ceil
 from typing import Any
 
-from custom_components.quectel_iot.api.const import DeviceType
-
+from .docs import DeviceType
 from .models import SimDevice, SimShare, SimUser
 
 NAVIGATE_PAGES = 8  # PageHelper's default, as in the docs' example
@@ -136,7 +135,7 @@ def device_item(
         "userName": viewer.nickname,
         "phone": viewer.phone,
         "locateType": None,
-        "deviceType": int(DeviceType.SHARED_WITH_ME if shared else DeviceType.OWNED),
+        "deviceType": int(DeviceType.SHARED if shared else DeviceType.OWN),
         "ownerUid": owner.uid if shared else None,
         "shareCode": share.share_code if share else None,
         "authKey": None if shared else device.auth_key,

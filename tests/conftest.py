@@ -24,10 +24,30 @@ from custom_components.quectel_iot.const import (
 )
 from simulator import Simulator
 
-# The account of the "test" scenario (simulator/scenarios/test.json).
+# The accounts of the "test" scenario (simulator/scenarios/test.json): the
+# one place tests take them from.
+USER_DOMAIN = "C.DM.1000.1"
+# The owner (family FAM1): the integration's account in most tests.
 OWNER_UID = "U1"
 OWNER_EMAIL = "owner@example.test"
 OWNER_PASSWORD = "owner-pass"
+OWNER_PHONE = "5550001"
+OWNER_INTERNATIONAL_CODE = "1"
+# In the owner's family: sharing with them is refused (5864).
+FAMILY_UID = "U2"
+FAMILY_EMAIL = "family@example.test"
+FAMILY_PASSWORD = "family-pass"
+FAMILY_PHONE = "5550002"
+# A recipient with email and phone.
+GUEST_UID = "U3"
+GUEST_EMAIL = "guest@example.test"
+GUEST_PASSWORD = "guest-pass"
+GUEST_PHONE = "5550003"
+GUEST_INTERNATIONAL_CODE = "1"
+# Another user (email only); owns pOther/OTHER-1, shared with the owner.
+OTHER_UID = "U4"
+OTHER_EMAIL = "other@example.test"
+OTHER_PASSWORD = "other-pass"
 
 
 @pytest.fixture(autouse=True)
@@ -37,10 +57,11 @@ def auto_enable_custom_integrations(enable_custom_integrations: None) -> None:
 
 @pytest.fixture
 async def simulator(socket_enabled: None) -> AsyncIterator[Simulator]:
-    """Serve the "test" scenario on a free loopback port.
+    """Serve the "test" scenario on a free loopback port (every test's simulator).
 
     Home Assistant's test plugin blocks sockets; the simulator needs a real
-    one on 127.0.0.1, the only host the plugin lets tests connect to.
+    one on 127.0.0.1, the only host the plugin lets tests connect to. Needs
+    no Home Assistant fixture: tests/simulator uses it without one.
     """
     sim = Simulator.from_scenario("test")
     await sim.start()

@@ -14,11 +14,13 @@ from custom_components.quectel_iot.const import DOMAIN
 from simulator import Simulator
 from simulator.models import SimShare
 
-GUEST_UID = "U3"
-GUEST_EMAIL = "guest@example.test"
-GUEST_PHONE = "5550003"
-OTHER_UID = "U4"
-OTHER_EMAIL = "other@example.test"
+from .conftest import (  # noqa: F401 - GUEST_*/OTHER_* are re-exported
+    GUEST_EMAIL,
+    GUEST_PHONE,
+    GUEST_UID,
+    OTHER_EMAIL,
+    OTHER_UID,
+)
 
 # Fixed moments, so that responses and states can be snapshotted.
 SHARED_MS = 1735732800000  # 2025-01-01T12:00:00Z
@@ -42,10 +44,10 @@ def seed_share(
     status: ShareStatus = ShareStatus.ACTIVE,
 ) -> SimShare:
     """Record a share made at `SHARED_MS` with a known code."""
-    state = simulator.state
-    return state.add_share(
-        state.devices[(pk, dk)],
-        state.find_user(who),
+    return simulator.add_share(
+        pk,
+        dk,
+        who,
         share_code=code,
         expire_at_ms=expire_at_ms,
         status=status,

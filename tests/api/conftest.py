@@ -10,13 +10,21 @@ import pytest
 
 from custom_components.quectel_iot.api import EmailAccount, QuectelClient
 from simulator import Simulator
+from simulator.docs import Endpoint as DocEndpoint, codes_answered
+from tests.conftest import OWNER_EMAIL, OWNER_PASSWORD
 
-OWNER_EMAIL = "owner@example.test"
-OWNER_PASSWORD = "owner-pass"
-OWNER_PHONE = "5550001"
-OWNER_INTERNATIONAL_CODE = "1"
 # Short, so that a test hitting a hang fails fast instead of waiting 15 s.
 TEST_REQUEST_TIMEOUT = 5.0
+
+
+def documented_messages(code: int) -> set[str]:
+    """Every message the docs give ``code``, on any endpoint the simulator serves."""
+    return {
+        message
+        for endpoint in DocEndpoint
+        for answered, message in codes_answered(endpoint).items()
+        if answered == code
+    }
 
 
 # Keywords override the defaults (the owner by email, on the simulator).
@@ -24,34 +32,21 @@ type ClientFactory = Callable[..., QuectelClient]
 
 
 @pytest.fixture
-async def sim(socket_enabled: None) -> AsyncIterator[Simulator]:
-    """A started simulator serving the small "test" scenario on 127.0.0.1.
-
-    Home Assistant's test plugin blocks sockets; ``socket_enabled``
-    (pytest-socket) lifts that for loopback connections.
-    """
-    simulator = Simulator.from_scenario("test")
-    await simulator.start()
-    yield simulator
-    await simulator.stop()
-
-
-@pytest.fixture
-async def session(sim: Simulator) -> AsyncIterator[aiohttp.ClientSession]:
+async def session(simulator: Simulator) -> AsyncIterator[aiohttp.ClientSession]:
     """An aiohttp session, closed after the test."""
     async with aiohttp.ClientSession() as client_session:
         yield client_session
 
 
 @pytest.fixture
-def make_client(sim: Simulator, session: aiohttp.ClientSession) -> ClientFactory:
+def make_client(simulator: Simulator, session: aiohttp.ClientSession) -> ClientFactory:
     """Return a factory of clients of the scenario's owner on ``sim``."""
 
     def factory(**overrides: Any) -> QuectelClient:
         options: dict[str, Any] = {
-            "base_url": sim.base_url,
-            "user_domain": sim.user_domain,
-            "user_domain_secret": sim.user_domain_secret,
+            "base_url": simulator.base_url,
+            "user_domain": simulator.user_domain,
+            "user_domain_secret": simulator.user_domain_secret,
             "account": EmailAccount(OWNER_EMAIL),
             "password": OWNER_PASSWORD,
             "request_timeout": TEST_REQUEST_TIMEOUT,

@@ -28,10 +28,10 @@ from custom_components.quectel_iot.api import (
     Tokens,
 )
 from simulator import Fault, Simulator
+from tests.conftest import GUEST_UID
 
 from .conftest import ClientFactory
 
-GUEST_UID = "U3"
 TIMEOUT = 0.5
 
 
@@ -42,11 +42,11 @@ def make_client(make_client: ClientFactory) -> ClientFactory:
 
 
 @pytest.fixture
-async def client(make_client: ClientFactory, sim: Simulator) -> QuectelClient:
+async def client(make_client: ClientFactory, simulator: Simulator) -> QuectelClient:
     """A logged-in client; the simulator's request log starts empty."""
     quectel = make_client()
     await quectel.login()
-    sim.clear_requests()
+    simulator.clear_requests()
     return quectel
 
 
@@ -75,15 +75,17 @@ def owner_shares(sim: Simulator) -> list[object]:
 )
 async def test_read_faults_raise_their_class_once(
     client: QuectelClient,
-    sim: Simulator,
+    simulator: Simulator,
     fault: Fault,
     expected: type[QuectelError],
 ) -> None:
-    sim.inject(fault, endpoint=Endpoint.DEVICE_LIST.value, times=1, hang_seconds=5)
+    simulator.inject(
+        fault, endpoint=Endpoint.DEVICE_LIST.value, times=1, hang_seconds=5
+    )
     with pytest.raises(expected) as info:
         await client.devices()
     # An answer came (or the wait ran out): never retried.
-    assert count(sim, Endpoint.DEVICE_LIST) == 1
+    assert count(simulator, Endpoint.DEVICE_LIST) == 1
     if fault is Fault.UNKNOWN_CODE:
         assert info.value.code == 9999  # type: ignore[attr-defined]
         assert info.value.key == "unknown_error_code"  # type: ignore[attr-defined]
@@ -107,18 +109,18 @@ async def test_read_faults_raise_their_class_once(
     ],
 )
 async def test_mistyped_envelopes_are_malformed(
-    client: QuectelClient, sim: Simulator, body: object
+    client: QuectelClient, simulator: Simulator, body: object
 ) -> None:
-    sim.inject(Fault.BAD_ENVELOPE, endpoint=Endpoint.DEVICE_LIST.value, body=body)
+    simulator.inject(Fault.BAD_ENVELOPE, endpoint=Endpoint.DEVICE_LIST.value, body=body)
     with pytest.raises(QuectelMalformedResponseError):
         await client.devices()
 
 
 async def test_connection_refused_is_a_connection_error(
-    client: QuectelClient, sim: Simulator
+    client: QuectelClient, simulator: Simulator
 ) -> None:
-    port = int(sim.base_url.rsplit(":", 1)[1])
-    await sim.stop()
+    port = int(simulator.base_url.rsplit(":", 1)[1])
+    await simulator.stop()
     with pytest.raises(QuectelConnectionError) as info:
         await client.devices()
     assert not isinstance(info.value, QuectelOutcomeUnknownError)
@@ -128,47 +130,57 @@ async def test_connection_refused_is_a_connection_error(
         )
     # Nothing reached the cloud, so the outcome is known: not shared.
     assert not isinstance(info.value, QuectelOutcomeUnknownError)
-    await sim.start(port=port)
+    await simulator.start(port=port)
     assert len(await client.devices()) == 5
 
 
 async def test_dropped_connection_is_retried_once_for_reads(
-    client: QuectelClient, sim: Simulator
+    client: QuectelClient, simulator: Simulator
 ) -> None:
-    sim.inject(Fault.DROP_CONNECTION, endpoint=Endpoint.DEVICE_LIST.value, times=1)
+    simulator.inject(
+        Fault.DROP_CONNECTION, endpoint=Endpoint.DEVICE_LIST.value, times=1
+    )
     assert len(await client.devices()) == 5
-    assert count(sim, Endpoint.DEVICE_LIST) == 2
+    assert count(simulator, Endpoint.DEVICE_LIST) == 2
 
-    sim.clear_requests()
-    sim.inject(Fault.DROP_CONNECTION, endpoint=Endpoint.DEVICE_LIST.value, times=2)
+    simulator.clear_requests()
+    simulator.inject(
+        Fault.DROP_CONNECTION, endpoint=Endpoint.DEVICE_LIST.value, times=2
+    )
     with pytest.raises(QuectelConnectionError) as info:
         await client.devices()
     assert not isinstance(info.value, QuectelOutcomeUnknownError)
-    assert count(sim, Endpoint.DEVICE_LIST) == 2
+    assert count(simulator, Endpoint.DEVICE_LIST) == 2
 
 
 @pytest.mark.parametrize("cover_mark", [CoverMark.REPLACE, CoverMark.EXTEND])
 async def test_dropped_connection_is_retried_once_for_safe_shares(
-    client: QuectelClient, sim: Simulator, cover_mark: CoverMark
+    client: QuectelClient, simulator: Simulator, cover_mark: CoverMark
 ) -> None:
-    sim.inject(Fault.DROP_CONNECTION, endpoint=Endpoint.SHARE_BY_UID.value, times=1)
+    simulator.inject(
+        Fault.DROP_CONNECTION, endpoint=Endpoint.SHARE_BY_UID.value, times=1
+    )
     code = await client.share_device(
         "pTest", "DEV-1", uid=GUEST_UID, cover_mark=cover_mark
     )
-    assert count(sim, Endpoint.SHARE_BY_UID) == 2
-    assert [share.share_code for share in sim.active_shares("pTest", "DEV-1")] == [code]
+    assert count(simulator, Endpoint.SHARE_BY_UID) == 2
+    assert [
+        share.share_code for share in simulator.active_shares("pTest", "DEV-1")
+    ] == [code]
 
-    sim.clear_requests()
-    sim.inject(Fault.DROP_CONNECTION, endpoint=Endpoint.SHARE_BY_UID.value, times=2)
+    simulator.clear_requests()
+    simulator.inject(
+        Fault.DROP_CONNECTION, endpoint=Endpoint.SHARE_BY_UID.value, times=2
+    )
     with pytest.raises(QuectelConnectionError):
         await client.share_device(
             "pTest", "DEV-1", uid=GUEST_UID, cover_mark=cover_mark
         )
-    assert count(sim, Endpoint.SHARE_BY_UID) == 2
+    assert count(simulator, Endpoint.SHARE_BY_UID) == 2
 
 
 async def test_revoke_and_expiry_change_are_retried_once(
-    client: QuectelClient, sim: Simulator
+    client: QuectelClient, simulator: Simulator
 ) -> None:
     code = await client.share_device("pTest", "DEV-1", uid=GUEST_UID)
     shares = await client.device_shares("pTest", "DEV-1")
@@ -176,23 +188,29 @@ async def test_revoke_and_expiry_change_are_retried_once(
     expiry = shares[0].shared_at
     assert expiry is not None
 
-    sim.inject(Fault.DROP_CONNECTION, endpoint=Endpoint.SET_SHARE_TIME.value, times=1)
+    simulator.inject(
+        Fault.DROP_CONNECTION, endpoint=Endpoint.SET_SHARE_TIME.value, times=1
+    )
     later = expiry.replace(year=expiry.year + 1)
     await client.set_share_expiry(code, later)
-    assert count(sim, Endpoint.SET_SHARE_TIME) == 2
-    assert sim.active_shares("pTest", "DEV-1")[0].expire_at_ms == int(
+    assert count(simulator, Endpoint.SET_SHARE_TIME) == 2
+    assert simulator.active_shares("pTest", "DEV-1")[0].expire_at_ms == int(
         later.timestamp() * 1000
     )
 
-    sim.inject(Fault.DROP_CONNECTION, endpoint=Endpoint.OWNER_UNSHARE.value, times=1)
+    simulator.inject(
+        Fault.DROP_CONNECTION, endpoint=Endpoint.OWNER_UNSHARE.value, times=1
+    )
     await client.unshare(code)
-    assert count(sim, Endpoint.OWNER_UNSHARE) == 2
-    assert sim.active_shares("pTest", "DEV-1") == []
+    assert count(simulator, Endpoint.OWNER_UNSHARE) == 2
+    assert simulator.active_shares("pTest", "DEV-1") == []
 
-    sim.inject(Fault.DROP_CONNECTION, endpoint=Endpoint.SHARE_USER_LIST.value, times=2)
+    simulator.inject(
+        Fault.DROP_CONNECTION, endpoint=Endpoint.SHARE_USER_LIST.value, times=2
+    )
     with pytest.raises(QuectelConnectionError):
         await client.device_shares("pTest", "DEV-1")
-    assert count(sim, Endpoint.SHARE_USER_LIST) == 3  # one earlier, two now
+    assert count(simulator, Endpoint.SHARE_USER_LIST) == 3  # one earlier, two now
 
 
 @pytest.mark.parametrize(
@@ -207,21 +225,21 @@ async def test_revoke_and_expiry_change_are_retried_once(
     ],
 )
 async def test_ambiguous_add_is_never_retried(
-    client: QuectelClient, sim: Simulator, fault: Fault, executed: bool
+    client: QuectelClient, simulator: Simulator, fault: Fault, executed: bool
 ) -> None:
-    sim.inject(fault, endpoint=Endpoint.SHARE_BY_UID.value, times=1)
+    simulator.inject(fault, endpoint=Endpoint.SHARE_BY_UID.value, times=1)
     with pytest.raises(QuectelOutcomeUnknownError):
         await client.share_device(
             "pTest", "DEV-1", uid=GUEST_UID, cover_mark=CoverMark.ADD
         )
-    assert count(sim, Endpoint.SHARE_BY_UID) == 1
-    assert len(owner_shares(sim)) == (1 if executed else 0)
+    assert count(simulator, Endpoint.SHARE_BY_UID) == 1
+    assert len(owner_shares(simulator)) == (1 if executed else 0)
 
 
 async def test_add_that_times_out_is_not_retried(
-    client: QuectelClient, sim: Simulator
+    client: QuectelClient, simulator: Simulator
 ) -> None:
-    sim.inject(
+    simulator.inject(
         Fault.HANG, endpoint=Endpoint.SHARE_BY_UID.value, times=1, hang_seconds=1.0
     )
     with pytest.raises(QuectelOutcomeUnknownError):
@@ -230,46 +248,46 @@ async def test_add_that_times_out_is_not_retried(
         )
     # The cloud carries the request out once it stops hanging.
     for _ in range(100):
-        if owner_shares(sim):
+        if owner_shares(simulator):
             break
         await asyncio.sleep(0.05)
-    assert len(owner_shares(sim)) == 1
-    assert count(sim, Endpoint.SHARE_BY_UID) == 1
+    assert len(owner_shares(simulator)) == 1
+    assert count(simulator, Endpoint.SHARE_BY_UID) == 1
 
 
 async def test_token_revoked_mid_session_logs_in_again(
-    client: QuectelClient, sim: Simulator
+    client: QuectelClient, simulator: Simulator
 ) -> None:
     old = client.tokens
-    sim.inject(Fault.TOKEN_REVOKED, endpoint=Endpoint.DEVICE_LIST.value, times=1)
+    simulator.inject(Fault.TOKEN_REVOKED, endpoint=Endpoint.DEVICE_LIST.value, times=1)
     assert len(await client.devices()) == 5
     # The refresh token was revoked too: one refresh attempt, then one login.
-    assert count(sim, Endpoint.REFRESH_TOKEN) == 1
-    assert count(sim, Endpoint.EMAIL_LOGIN) == 1
+    assert count(simulator, Endpoint.REFRESH_TOKEN) == 1
+    assert count(simulator, Endpoint.EMAIL_LOGIN) == 1
     assert client.tokens != old
 
 
 async def test_expired_access_token_is_refreshed_once(
-    client: QuectelClient, sim: Simulator
+    client: QuectelClient, simulator: Simulator
 ) -> None:
-    sim.expire_access_tokens()
+    simulator.expire_access_tokens()
     assert len(await client.devices()) == 5
-    assert count(sim, Endpoint.REFRESH_TOKEN) == 1
-    assert count(sim, Endpoint.EMAIL_LOGIN) == 0
+    assert count(simulator, Endpoint.REFRESH_TOKEN) == 1
+    assert count(simulator, Endpoint.EMAIL_LOGIN) == 0
 
 
 async def test_expired_refresh_token_logs_in_again(
-    client: QuectelClient, sim: Simulator
+    client: QuectelClient, simulator: Simulator
 ) -> None:
-    sim.expire_access_tokens()
-    sim.expire_refresh_tokens()
+    simulator.expire_access_tokens()
+    simulator.expire_refresh_tokens()
     assert len(await client.devices()) == 5
-    assert count(sim, Endpoint.REFRESH_TOKEN) == 1
-    assert count(sim, Endpoint.EMAIL_LOGIN) == 1
+    assert count(simulator, Endpoint.REFRESH_TOKEN) == 1
+    assert count(simulator, Endpoint.EMAIL_LOGIN) == 1
 
 
 async def test_locally_expired_refresh_token_skips_the_refresh(
-    make_client: ClientFactory, sim: Simulator
+    make_client: ClientFactory, simulator: Simulator
 ) -> None:
     stale = Tokens.from_dict(
         {
@@ -281,8 +299,8 @@ async def test_locally_expired_refresh_token_skips_the_refresh(
     )
     quectel = make_client(tokens=stale)
     assert len(await quectel.devices()) == 5
-    assert count(sim, Endpoint.REFRESH_TOKEN) == 0
-    assert count(sim, Endpoint.EMAIL_LOGIN) == 1
+    assert count(simulator, Endpoint.REFRESH_TOKEN) == 0
+    assert count(simulator, Endpoint.EMAIL_LOGIN) == 1
 
 
 @pytest.mark.parametrize(
@@ -295,72 +313,72 @@ async def test_locally_expired_refresh_token_skips_the_refresh(
 )
 async def test_rejected_login_is_never_repeated_by_itself(
     make_client: ClientFactory,
-    sim: Simulator,
+    simulator: Simulator,
     code: int,
     expected: type[QuectelAuthenticationError],
 ) -> None:
     quectel = make_client()
-    sim.inject(Fault.ERROR_CODE, endpoint=Endpoint.EMAIL_LOGIN.value, code=code)
+    simulator.inject(Fault.ERROR_CODE, endpoint=Endpoint.EMAIL_LOGIN.value, code=code)
     with pytest.raises(expected) as info:
         await quectel.devices()
     assert info.value.code == code
-    sim.clear_faults()
+    simulator.clear_faults()
     for _ in range(3):
         with pytest.raises(expected):
             await quectel.user_info()
-    assert count(sim, Endpoint.EMAIL_LOGIN) == 1
+    assert count(simulator, Endpoint.EMAIL_LOGIN) == 1
     # Only an explicit login (a new password from the user) tries again.
     await quectel.login()
-    assert count(sim, Endpoint.EMAIL_LOGIN) == 2
+    assert count(simulator, Endpoint.EMAIL_LOGIN) == 2
     assert (await quectel.user_info()).uid == "U1"
 
 
 async def test_changed_password_means_one_login_then_none(
-    client: QuectelClient, sim: Simulator
+    client: QuectelClient, simulator: Simulator
 ) -> None:
-    sim.set_password("U1", "a-new-password")
-    sim.revoke_tokens()
+    simulator.set_password("U1", "a-new-password")
+    simulator.revoke_tokens()
     for _ in range(4):
         with pytest.raises(QuectelInvalidCredentialsError):
             await client.devices()
         with pytest.raises(QuectelInvalidCredentialsError):
             await client.share_device("pTest", "DEV-1", uid=GUEST_UID)
-    assert count(sim, Endpoint.EMAIL_LOGIN) == 1
-    assert sim.user("U1").failed_logins == 1
-    assert count(sim, Endpoint.SHARE_BY_UID) == 4  # each rejected, never executed
-    assert owner_shares(sim) == []
+    assert count(simulator, Endpoint.EMAIL_LOGIN) == 1
+    assert simulator.user("U1").failed_logins == 1
+    assert count(simulator, Endpoint.SHARE_BY_UID) == 4  # each rejected, never executed
+    assert owner_shares(simulator) == []
 
 
 @pytest.mark.parametrize("code", [5147, 5325])
 async def test_lockout_codes_on_any_endpoint(
-    client: QuectelClient, sim: Simulator, code: int
+    client: QuectelClient, simulator: Simulator, code: int
 ) -> None:
-    sim.inject(
+    simulator.inject(
         Fault.ERROR_CODE, endpoint=Endpoint.DEVICE_LIST.value, code=code, times=1
     )
     with pytest.raises(QuectelAccountLockedError):
         await client.devices()
-    assert count(sim, Endpoint.EMAIL_LOGIN) == 0
+    assert count(simulator, Endpoint.EMAIL_LOGIN) == 0
 
 
 async def test_fresh_token_rejected_again_is_an_auth_error(
-    client: QuectelClient, sim: Simulator
+    client: QuectelClient, simulator: Simulator
 ) -> None:
-    sim.inject(
+    simulator.inject(
         Fault.ERROR_CODE, endpoint=Endpoint.DEVICE_LIST.value, code=5032, times=2
     )
     with pytest.raises(QuectelAuthenticationError):
         await client.devices()
-    assert count(sim, Endpoint.REFRESH_TOKEN) == 1
-    assert count(sim, Endpoint.DEVICE_LIST) == 2
+    assert count(simulator, Endpoint.REFRESH_TOKEN) == 1
+    assert count(simulator, Endpoint.DEVICE_LIST) == 2
 
 
 async def test_login_faults_are_connection_errors(
-    make_client: ClientFactory, sim: Simulator
+    make_client: ClientFactory, simulator: Simulator
 ) -> None:
     quectel = make_client()
     for fault in (Fault.HTTP_502, Fault.DROP_AFTER_EXECUTE, Fault.MALFORMED_JSON):
-        sim.inject(fault, endpoint=Endpoint.EMAIL_LOGIN.value, times=1)
+        simulator.inject(fault, endpoint=Endpoint.EMAIL_LOGIN.value, times=1)
         with pytest.raises(QuectelConnectionError) as info:
             await quectel.devices()
         # A login is never "outcome unknown" to callers: it is simply retried
@@ -370,11 +388,11 @@ async def test_login_faults_are_connection_errors(
 
 
 async def test_refresh_rejected_with_wrong_login_code_is_auth(
-    make_client: ClientFactory, sim: Simulator
+    make_client: ClientFactory, simulator: Simulator
 ) -> None:
     """A login answered with a token error is an authentication error."""
     quectel = make_client()
-    sim.inject(
+    simulator.inject(
         Fault.ERROR_CODE, endpoint=Endpoint.EMAIL_LOGIN.value, code=5032, times=1
     )
     with pytest.raises(QuectelAuthenticationError):
@@ -382,7 +400,7 @@ async def test_refresh_rejected_with_wrong_login_code_is_auth(
 
 
 async def test_sharing_errors_keep_their_code(
-    client: QuectelClient, sim: Simulator
+    client: QuectelClient, simulator: Simulator
 ) -> None:
     with pytest.raises(QuectelSharingError) as info:
         await client.share_device("pTest", "DEV-U", uid=GUEST_UID)
@@ -392,10 +410,10 @@ async def test_sharing_errors_keep_their_code(
 
 @pytest.mark.parametrize("data", ["", None])
 async def test_a_success_without_share_code_is_still_a_success(
-    client: QuectelClient, sim: Simulator, data: str | None
+    client: QuectelClient, simulator: Simulator, data: str | None
 ) -> None:
     # The docs' response template shows {"code": 0, "data": ""}.
-    sim.inject(
+    simulator.inject(
         Fault.BAD_ENVELOPE,
         endpoint=Endpoint.SHARE_BY_UID.value,
         body={"code": 200, "data": data},
@@ -405,9 +423,9 @@ async def test_a_success_without_share_code_is_still_a_success(
 
 @pytest.mark.parametrize("data", [{"shareCode": "X"}, ["X"], True])
 async def test_a_share_code_of_another_type_is_malformed(
-    client: QuectelClient, sim: Simulator, data: object
+    client: QuectelClient, simulator: Simulator, data: object
 ) -> None:
-    sim.inject(
+    simulator.inject(
         Fault.BAD_ENVELOPE,
         endpoint=Endpoint.SHARE_BY_UID.value,
         body={"code": 200, "data": data},

@@ -1,4 +1,7 @@
-"""Fixtures for the simulator's tests: a running simulator and an HTTP client."""
+"""Fixtures for the simulator's tests: an HTTP client of the `simulator` fixture.
+
+The simulator itself is tests/conftest.py's `simulator` fixture.
+"""
 
 from __future__ import annotations
 
@@ -12,24 +15,10 @@ from tests.simulator.sim_client import Client
 
 
 @pytest.fixture
-async def sim(socket_enabled: None) -> AsyncIterator[Simulator]:
-    """A started simulator with the small `test` scenario.
-
-    pytest-homeassistant-custom-component blocks creating sockets; the
-    ``socket_enabled`` fixture (pytest-socket) lifts that, while connections
-    stay limited to 127.0.0.1.
-    """
-    simulator = Simulator.from_scenario("test")
-    await simulator.start()
-    yield simulator
-    await simulator.stop()
-
-
-@pytest.fixture
-async def client(sim: Simulator) -> AsyncIterator[Client]:
+async def client(simulator: Simulator) -> AsyncIterator[Client]:
     """An HTTP client of ``sim``."""
     async with aiohttp.ClientSession() as session:
-        yield Client(sim, session)
+        yield Client(simulator, session)
 
 
 @pytest.fixture

@@ -7,9 +7,9 @@ from typing import Any
 
 import aiohttp
 
-from custom_components.quectel_iot.api.const import ENDPOINT_METHODS, Endpoint
-from custom_components.quectel_iot.api.crypto import encrypt_password, sign
 from simulator import Simulator
+from simulator.crypto import encrypt_password, signature as sign
+from simulator.docs import METHODS, Endpoint
 
 RANDOM = "j1acpdj2bmtqZXVb"
 
@@ -51,7 +51,7 @@ class Client:
         headers: dict[str, str] | None = None,
     ) -> Reply:
         """Call ``endpoint`` with query ``params`` and return the reply."""
-        method = method or ENDPOINT_METHODS[Endpoint(endpoint)]
+        method = method or METHODS[Endpoint(endpoint)]
         all_headers = dict(headers or {})
         if token is not None:
             all_headers["Authorization"] = token

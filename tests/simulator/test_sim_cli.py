@@ -13,9 +13,9 @@ import time
 
 import pytest
 
-from custom_components.quectel_iot.api.const import Endpoint
 from simulator import Simulator
 from simulator.__main__ import describe, main, parse_args
+from simulator.docs import Endpoint
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -7,8 +7,8 @@ from typing import Any
 import aiohttp
 import pytest
 
-from custom_components.quectel_iot.api.const import DeviceType, Endpoint
 from simulator import Simulator
+from simulator.docs import DeviceType, Endpoint
 from tests.simulator.sim_client import Client
 
 
@@ -41,7 +41,7 @@ async def test_device_list_owned_and_shared(client: Client, owner_token: str) ->
     assert own["productKey"] == "pTest"
     assert own["deviceName"] == "Device 1"
     assert own["productName"] == "Test product"
-    assert own["deviceType"] == DeviceType.OWNED
+    assert own["deviceType"] == DeviceType.OWN
     assert own["authKey"] == "auth-1"
     assert own["verified"] == 1
     assert own["onlineStatus"] == 1
@@ -54,7 +54,7 @@ async def test_device_list_owned_and_shared(client: Client, owner_token: str) ->
     assert devices["DEV-2"]["onlineStatus"] == 0
     assert devices["DEV-U"]["verified"] == 0
     shared = devices["OTHER-1"]
-    assert shared["deviceType"] == DeviceType.SHARED_WITH_ME
+    assert shared["deviceType"] == DeviceType.SHARED
     assert shared["authKey"] is None
     assert shared["ownerUid"] == "U4"
     assert shared["uid"] == "U1"
@@ -85,9 +85,9 @@ async def test_device_shared_twice_listed_once(client: Client) -> None:
     assert [(d["deviceKey"], d["shareCode"]) for d in data["list"]] == [("DEV-1", "B")]
 
 
-async def test_paging_across_pages(sim: Simulator, client: Client) -> None:
+async def test_paging_across_pages(simulator: Simulator, client: Client) -> None:
     for n in range(20):
-        sim.add_device("pPage", f"P{n:02d}", "U1")
+        simulator.add_device("pPage", f"P{n:02d}", "U1")
     token = await client.token()
     seen: list[str] = []
     page = 1
@@ -115,9 +115,9 @@ async def test_paging_across_pages(sim: Simulator, client: Client) -> None:
     assert data["navigatepageNums"] == [1, 2, 3]
 
 
-async def test_paging_defaults_and_limits(sim: Simulator, client: Client) -> None:
+async def test_paging_defaults_and_limits(simulator: Simulator, client: Client) -> None:
     for n in range(150):
-        sim.add_device("pPage", f"P{n:03d}", "U1")
+        simulator.add_device("pPage", f"P{n:03d}", "U1")
     token = await client.token()
     default = await _list(client, token)
     assert (default["pageNum"], default["pageSize"], default["size"]) == (1, 10, 10)
@@ -129,7 +129,7 @@ async def test_paging_defaults_and_limits(sim: Simulator, client: Client) -> Non
     big = await _list(client, token, pageSize=1000)
     assert big["pageSize"] == 100
     assert big["size"] == 100
-    sim.max_page_size = 200
+    simulator.max_page_size = 200
     assert (await _list(client, token, pageSize=1000))["size"] == 155
     junk = await _list(client, token, page="x", pageSize="-3")
     assert (junk["pageNum"], junk["pageSize"]) == (1, 10)
@@ -205,3 +205,38 @@ async def test_bench_scenario_pages_1000_devices(socket_enabled: None) -> None:
                 keys += [d["deviceKey"] for d in data["list"]]
             assert data["isLastPage"]
             assert len(set(keys)) == 1000
+
+
+async def test_paging_fields_of_the_docs(simulator: Simulator, client: Client) -> None:
+    # userDeviceList.md's PageInfo fields, all present by default.
+    for n in range(12):
+        simulator.add_device("pPage", f"F{n:02d}", "U1")
+    data = await _list(client, await client.token(), pageSize=5)
+    assert set(data) == {
+        *("endRow", "hasNextPage", "hasPreviousPage", "isFirstPage", "isLastPage"),
+        *("list", "navigateFirstPage", "navigateLastPage", "navigatePages"),
+        *("navigatepageNums", "nextPage", "pageNum", "pageSize", "pages"),
+        *("prePage", "size", "startRow", "total"),
+    }
+    # 12 added + DEV-1, DEV-2, DEV-3, DEV-U of U1 + OTHER-1 shared with U1.
+    assert (data["total"], data["pages"], data["hasNextPage"]) == (17, 4, True)
+
+
+async def test_paging_without_has_next_page_and_smaller_pages(
+    simulator: Simulator, client: Client
+) -> None:
+    simulator.omit_has_next_page = True
+    simulator.max_page_size = 2
+    token = await client.token()
+    first = await _list(client, token, pageSize=10)
+    assert "hasNextPage" not in first
+    assert (first["pageSize"], first["size"], first["pages"]) == (2, 2, 3)
+    last = await _list(client, token, page=3, pageSize=10)
+    assert (last["size"], last["isLastPage"]) == (1, True)
+    simulator.omit_has_next_page = False
+    assert (await _list(client, token))["hasNextPage"] is True
+
+
+async def test_omit_has_next_page_from_the_constructor() -> None:
+    sim = Simulator.from_scenario("test", omit_has_next_page=True)
+    assert sim.omit_has_next_page is True

@@ -9,9 +9,8 @@ import time
 import aiohttp
 import pytest
 
-from custom_components.quectel_iot.api.const import Endpoint
-from custom_components.quectel_iot.api.errors import ERROR_CODES
 from simulator import Fault, Simulator
+from simulator.docs import Endpoint
 from tests.simulator.sim_client import Client
 
 SHARE = {"pk": "pTest", "dk": "DEV-1", "shareUid": "U3"}
@@ -90,7 +89,8 @@ async def test_error_code(client: Client) -> None:
     )
     assert reply.json == {
         "code": 5147,
-        "msg": ERROR_CODES[5147].explanation,
+        # emailPwdLogin.md's description of 5147
+        "msg": "Account frozen, please try again after 20 minutes",
         "data": None,
         "extMsg": None,
     }

@@ -8,14 +8,14 @@ import time
 import aiohttp
 import pytest
 
-from custom_components.quectel_iot.api.const import ENDPOINT_METHODS, Endpoint
 from simulator import LoggedRequest, Simulator
+from simulator.docs import METHODS, Endpoint
 from tests.simulator.sim_client import Client
 
 
 @pytest.mark.parametrize("endpoint", list(Endpoint))
 async def test_wrong_method_is_405(client: Client, endpoint: Endpoint) -> None:
-    wrong = "PATCH" if ENDPOINT_METHODS[endpoint] != "PATCH" else "GET"
+    wrong = "PATCH" if METHODS[endpoint] != "PATCH" else "GET"
     reply = await client.request(endpoint, method=wrong)
     assert reply.status == 405
 
@@ -158,3 +158,36 @@ async def test_start_stop_lifecycle(socket_enabled: None) -> None:
         with pytest.raises(OSError, match="in use"):
             await other.start(port=port)
     await sim.stop()  # stopping twice is harmless
+
+
+async def test_on_request_sees_each_request_before_it_runs(
+    client: Client, owner_token: str
+) -> None:
+    sim = client.sim
+    seen: list[tuple[str, int, int]] = []
+
+    def listener(request: LoggedRequest) -> None:
+        # Logged already; the share it asks for is not made yet.
+        seen.append((request.path, len(sim.requests), len(sim.shares)))
+
+    remove = sim.on_request(listener)
+    shares_before = len(sim.shares)
+    logged_before = len(sim.requests)
+    await client.request(
+        Endpoint.SHARE_BY_UID,
+        {"pk": "pTest", "dk": "DEV-1", "shareUid": "U3"},
+        token=owner_token,
+    )
+    remove()
+    await client.request(Endpoint.USER_INFO, token=owner_token)
+    assert seen == [(Endpoint.SHARE_BY_UID, logged_before + 1, shares_before)]
+    assert len(sim.shares) == shares_before + 1
+
+
+async def test_share_lookup_by_code(client: Client) -> None:
+    sim = client.sim
+    sim.add_share("pTest", "DEV-1", "guest@example.test", share_code="LOOKUP-1")
+    share = sim.share("LOOKUP-1")
+    assert (share.pk, share.dk, share.share_uid) == ("pTest", "DEV-1", "U3")
+    with pytest.raises(KeyError):
+        sim.share("NO-SUCH-CODE")

@@ -6,10 +6,10 @@ import time
 
 import pytest
 
-from custom_components.quectel_iot.api.const import Endpoint
-from custom_components.quectel_iot.api.crypto import encrypt_password, sign
-from custom_components.quectel_iot.api.errors import ERROR_CODES
 from simulator import Simulator
+from simulator.crypto import encrypt_password, signature as sign
+from simulator.docs import Endpoint
+from tests.simulator.doc_messages import EMAIL_LOGIN_MESSAGES
 from tests.simulator.sim_client import RANDOM, Client
 
 
@@ -84,7 +84,7 @@ async def test_email_login_domain_and_signature_errors(
     assert reply.status == 200
     assert reply.json == {
         "code": code,
-        "msg": ERROR_CODES[code].explanation,
+        "msg": EMAIL_LOGIN_MESSAGES[code],
         "data": None,
         "extMsg": None,
     }
@@ -117,7 +117,7 @@ async def test_email_login_account_errors(
         Endpoint.EMAIL_LOGIN, client.email_params(email, password)
     )
     assert reply.code == code
-    assert reply.json["msg"] == ERROR_CODES[code].explanation
+    assert reply.json["msg"] == EMAIL_LOGIN_MESSAGES[code]
 
 
 @pytest.mark.parametrize(
@@ -154,7 +154,6 @@ async def test_email_countdown_then_freeze(client: Client) -> None:
     wrong = client.email_params("owner@example.test", "wrong-pass")
     codes = [(await client.request(Endpoint.EMAIL_LOGIN, wrong)).code for _ in range(5)]
     assert codes == [5586, 5585, 5584, 5583, 5147]
-    assert [ERROR_CODES[c].remaining_attempts for c in codes[:4]] == [4, 3, 2, 1]
     right = client.email_params("owner@example.test", "owner-pass")
     # Frozen: even the right password is refused, by either login endpoint.
     assert (await client.request(Endpoint.EMAIL_LOGIN, right)).code == 5147
@@ -216,5 +215,16 @@ async def test_set_password_takes_effect(client: Client) -> None:
 async def test_freeze_seconds_configurable() -> None:
     sim = Simulator.from_scenario("test", freeze_seconds=60)
     assert sim.freeze_seconds == 60
+
+
+async def test_freeze_seconds_settable(client: Client) -> None:
+    sim = client.sim
     sim.freeze_seconds = 5
-    assert sim.state.freeze_seconds == 5
+    wrong = client.email_params("owner@example.test", "wrong-pass")
+    codes = [(await client.request(Endpoint.EMAIL_LOGIN, wrong)).code for _ in range(5)]
+    assert codes[-1] == 5147
+    right = client.email_params("owner@example.test", "owner-pass")
+    sim.advance_clock(4)
+    assert (await client.request(Endpoint.EMAIL_LOGIN, right)).code == 5147
+    sim.advance_clock(2)
+    assert (await client.request(Endpoint.EMAIL_LOGIN, right)).code == 200

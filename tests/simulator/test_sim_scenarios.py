@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from custom_components.quectel_iot.api.const import CoverMark, ShareStatus
 from simulator import Simulator
+from simulator.docs import CoverMark, ShareStatus
 from simulator.scenario import bundled_scenarios, generate_devices, load_scenario
 
 
@@ -33,7 +33,7 @@ def test_demo_scenario_facts() -> None:
     assert statuses["DEMOSHARE0001"] == ShareStatus.ACTIVE
     assert sim.user("guest@example.com").uid == "C1003"
     assert sim.user("13800138000").international_code == "86"
-    assert "C.DM.5812.9" in sim.state.disabled_domains
+    assert sim.disabled_user_domains == {"C.DM.5812.9"}
 
 
 def test_scenario_from_path(tmp_path: Path) -> None:

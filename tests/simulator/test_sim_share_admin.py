@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from custom_components.quectel_iot.api.const import Endpoint, ShareStatus
+from simulator.docs import Endpoint, ShareStatus
 from tests.simulator.sim_client import Client
 
 HOUR_MS = 3_600_000
@@ -189,3 +189,24 @@ async def test_set_share_time_on_expired_share_is_5142(
     )
     assert reply.code == 5142
     assert share.status == ShareStatus.EXPIRED
+
+
+async def test_seeded_share_time_and_recipient_by_phone(
+    client: Client, owner_token: str
+) -> None:
+    client.sim.add_share(
+        "pTest",
+        "DEV-1",
+        "5550003",  # U3's phone
+        share_code="SEEDED-1",
+        status=ShareStatus.CANCELLED,
+        share_time_ms=1735732800000,  # 2025-01-01 12:00:00 UTC
+    )
+    (entry,) = (await _shares(client, owner_token)).data
+    info = entry["shareInfo"]
+    assert info["shareCode"] == "SEEDED-1"
+    assert info["shareUid"] == "U3"
+    assert info["shareTimeTs"] == 1735732800000
+    assert info["acceptTimeTs"] == 1735732800000
+    assert info["deleteTimeTs"] == 1735732800000
+    assert info["shareStatus"] == 2

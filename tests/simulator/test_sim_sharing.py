@@ -6,9 +6,9 @@ from typing import Any
 
 import pytest
 
-from custom_components.quectel_iot.api.const import CoverMark, Endpoint, ShareStatus
-from custom_components.quectel_iot.api.errors import ERROR_CODES
 from simulator import Simulator
+from simulator.docs import CoverMark, Endpoint, ShareStatus
+from tests.simulator.doc_messages import SHARE_BY_UID_MESSAGES
 from tests.simulator.sim_client import Client
 
 HOUR_MS = 3_600_000
@@ -35,7 +35,7 @@ async def test_share_by_uid_creates_active_share(
     assert share.status == ShareStatus.ACTIVE
     assert share.accept_time_ms == share.share_time_ms
     assert share.expire_at_ms == expire
-    assert share.cover_mark == CoverMark.REPLACE
+    assert share.cover_mark == CoverMark.OVERRIDE
 
 
 @pytest.mark.parametrize(
@@ -99,7 +99,7 @@ async def test_share_errors(
     reply = await client.request(Endpoint.SHARE_BY_UID, all_params, token=owner_token)
     assert reply.json == {
         "code": code,
-        "msg": ERROR_CODES[code].explanation,
+        "msg": SHARE_BY_UID_MESSAGES[code],
         "data": None,
         "extMsg": None,
     }
@@ -148,7 +148,7 @@ async def test_cover_mark_2_adds(client: Client, owner_token: str) -> None:
     assert first != second
     active = client.sim.active_shares("pTest", "DEV-1")
     assert {s.share_code for s in active} == {first, second}
-    assert {s.cover_mark for s in active} == {CoverMark.REPLACE, CoverMark.ADD}
+    assert {s.cover_mark for s in active} == {CoverMark.OVERRIDE, CoverMark.ADD}
 
 
 async def test_cover_mark_3_replaces_only_when_later(
@@ -288,3 +288,69 @@ async def test_demo_scenario_family_member_rule(socket_enabled: None) -> None:
     owner, family = sim.user("owner@example.com"), sim.user("family@example.com")
     assert owner.family_id == family.family_id is not None
     assert not sim.devices[("pDemoLock", "DEMO-LOCK-01")].verified
+
+
+# --- cover_mark_scope ----------------------------------------------------------
+
+
+async def test_cover_mark_1_per_recipient_keeps_other_recipients(
+    client: Client, owner_token: str
+) -> None:
+    assert client.sim.cover_mark_scope == "recipient"
+    guest = (await _share(client, owner_token, shareUid="U3")).data
+    other = (await _share(client, owner_token, shareUid="U4", coverMark=1)).data
+    active = client.sim.active_shares("pTest", "DEV-1")
+    assert sorted(s.share_code for s in active) == sorted([guest, other])
+
+
+async def test_cover_mark_1_device_wide_ends_every_share_of_the_device(
+    client: Client, owner_token: str
+) -> None:
+    sim = client.sim
+    sim.cover_mark_scope = "device"
+    guest = (await _share(client, owner_token, shareUid="U3")).data
+    added = (await _share(client, owner_token, shareUid="U3", coverMark=2)).data
+    elsewhere = sim.add_share("pTest", "DEV-2", "U3", share_code="ELSEWHERE")
+    other = (await _share(client, owner_token, shareUid="U4", coverMark=1)).data
+    assert [s.share_code for s in sim.active_shares("pTest", "DEV-1")] == [other]
+    assert sim.share(guest).status == ShareStatus.CANCELLED
+    assert sim.share(added).status == ShareStatus.CANCELLED
+    assert sim.share(elsewhere.share_code).status == ShareStatus.ACTIVE
+    listing = (
+        await client.request(
+            Endpoint.SHARE_USER_LIST, {"pk": "pTest", "dk": "DEV-1"}, token=owner_token
+        )
+    ).data
+    assert [
+        (e["shareInfo"]["shareUid"], e["shareInfo"]["shareStatus"]) for e in listing
+    ] == [
+        ("U3", 2),
+        ("U3", 2),
+        ("U4", 1),
+    ]
+
+
+async def test_cover_mark_2_and_3_stay_per_recipient_device_wide(
+    client: Client, owner_token: str
+) -> None:
+    sim = client.sim
+    sim.cover_mark_scope = "device"
+    guest = (await _share(client, owner_token, shareUid="U3")).data
+    in_a_day = sim.now_ms() + 86_400_000
+    added = (
+        await _share(
+            client, owner_token, shareUid="U4", coverMark=2, sharingExpireAt=in_a_day
+        )
+    ).data
+    # For life is later than in a day: U4's share is replaced, U3's stays.
+    extended = (await _share(client, owner_token, shareUid="U4", coverMark=3)).data
+    active = sim.active_shares("pTest", "DEV-1")
+    assert sorted(s.share_code for s in active) == sorted([guest, extended])
+    assert sim.share(added).status == ShareStatus.CANCELLED
+
+
+async def test_cover_mark_scope_from_the_constructor(socket_enabled: None) -> None:
+    async with Simulator.from_scenario("test", cover_mark_scope="device") as sim:
+        assert sim.cover_mark_scope == "device"
+    with pytest.raises(ValueError, match="cover_mark_scope"):
+        Simulator.from_scenario("test", cover_mark_scope="family")

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
-from custom_components.quectel_iot.api.const import Endpoint
+import pytest
+
 from simulator import Simulator
+from simulator.docs import Endpoint
+from simulator.models import TokenKind
 from tests.simulator.sim_client import Client
 
 
@@ -137,3 +140,23 @@ async def test_token_lifetimes_from_constructor_and_scenario() -> None:
     }
     custom = Simulator(scenario)
     assert (custom.access_token_lifetime, custom.refresh_token_lifetime) == (30, 40)
+
+
+async def test_issued_tokens_are_listed(client: Client) -> None:
+    sim = client.sim
+    assert sim.tokens() == []
+    data = await client.login("guest@example.test", "guest-pass")
+    access, refresh = data["accessToken"], data["refreshToken"]
+    assert [t.token for t in sim.tokens(TokenKind.ACCESS)] == [access["token"]]
+    assert [t.token for t in sim.tokens(TokenKind.REFRESH)] == [refresh["token"]]
+    issued = sim.token(access["token"])
+    assert (issued.uid, issued.kind, issued.expires_at, issued.revoked) == (
+        "U3",
+        TokenKind.ACCESS,
+        access["expirationTime"],
+        False,
+    )
+    sim.revoke_tokens("U3")
+    assert sim.token(refresh["token"]).revoked is True
+    with pytest.raises(KeyError):
+        sim.token("Bearer never-issued")
