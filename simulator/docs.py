@@ -263,6 +263,12 @@ BORROWED_CODES: Final[Mapping[Endpoint, Mapping[int, str]]] = MappingProxyType(
     }
 )
 
+# Codes the docs do not list but users of the live cloud report, on every
+# endpoint: 4026 once the account's daily request quota is spent.
+REPORTED_CODES: Final[Mapping[int, str]] = MappingProxyType(
+    {4026: "Insufficient resources in the manufacturer's account"}
+)
+
 METHODS: Final[Mapping[Endpoint, str]] = MappingProxyType(
     {endpoint: doc.method for endpoint, doc in DOCS.items()}
 )
@@ -270,7 +276,11 @@ METHODS: Final[Mapping[Endpoint, str]] = MappingProxyType(
 
 def codes_answered(endpoint: Endpoint) -> dict[int, str]:
     """Return every error code ``endpoint`` may answer, with its message."""
-    return {**DOCS[endpoint].errors, **BORROWED_CODES.get(endpoint, {})}
+    return {
+        **DOCS[endpoint].errors,
+        **BORROWED_CODES.get(endpoint, {}),
+        **REPORTED_CODES,
+    }
 
 
 def error_message(code: int, endpoint: str | None = None) -> str | None:
@@ -288,7 +298,7 @@ def error_message(code: int, endpoint: str | None = None) -> str | None:
         message = DOCS[other].errors.get(code)
         if message is not None:
             return message
-    return None
+    return REPORTED_CODES.get(code)
 
 
 class CoverMark(IntEnum):

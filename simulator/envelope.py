@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .docs import error_message
+from .docs import REPORTED_CODES, error_message
 
 SUCCESS = 200
 # A code the client cannot know (Fault.UNKNOWN_CODE).
@@ -12,7 +12,6 @@ UNKNOWN_CODE = 9999
 UNKNOWN_CODE_MSG = "Unknown error"
 # The daily request quota is spent (not in the docs; Simulator daily_quota).
 QUOTA_CODE = 4026
-QUOTA_MSG = "Insufficient resources in the manufacturer's account"
 
 
 class ApiError(Exception):
@@ -32,8 +31,6 @@ def message_for(code: int, endpoint: str | None = None) -> str:
     """
     if code == UNKNOWN_CODE:
         return UNKNOWN_CODE_MSG
-    if code == QUOTA_CODE:
-        return QUOTA_MSG
     return error_message(code, endpoint) or ""
 
 

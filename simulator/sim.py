@@ -68,7 +68,6 @@ class Simulator:
         self.traffic = Traffic()
         self.traffic.daily_quota = daily_quota
         self.pacer = RequestPacer(latency)
-        self.traffic.add_listener(self._call_log_request_hook)
         self._runner: web.AppRunner | None = None
         self._base_url: str | None = None
         self.app: web.Application = build_app(
@@ -439,15 +438,6 @@ class Simulator:
         The request is already in `requests`; it has not been executed yet.
         """
         return self.traffic.add_listener(listener)
-
-    def _call_log_request_hook(self, request: LoggedRequest) -> None:
-        self.log_request(request)  # looked up per call: an instance may replace it
-
-    def log_request(self, request: LoggedRequest) -> None:
-        """Do nothing: a hook called after each request is logged.
-
-        Kept for tests that replace it; use `on_request` instead.
-        """
 
     @property
     def max_in_flight(self) -> int:

@@ -12,11 +12,12 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 from custom_components.quectel_iot.const import DOMAIN
 from simulator import Simulator
 
+from .conftest import GUEST_EMAIL
+
 BLUEPRINT = (
     Path(__file__).parents[1]
     / "blueprints/automation/quectel_iot/share_for_a_while.yaml"
 )
-GUEST_EMAIL = "guest@example.test"
 
 
 async def test_blueprint_shares_devices_when_triggered(

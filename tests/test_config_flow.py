@@ -39,15 +39,18 @@ from custom_components.quectel_iot.const import (
 )
 from simulator import Fault, Simulator
 
-from .conftest import OWNER_EMAIL, OWNER_PASSWORD, OWNER_UID
+from .conftest import (
+    GUEST_EMAIL,
+    GUEST_PASSWORD,
+    OWNER_EMAIL,
+    OWNER_INTERNATIONAL_CODE,
+    OWNER_PASSWORD,
+    OWNER_PHONE,
+    OWNER_UID,
+)
 
 TRANSLATIONS = Path(__file__).parents[1] / "custom_components/quectel_iot/translations"
 STRINGS: dict[str, Any] = json.loads((TRANSLATIONS / "en.json").read_text())["config"]
-
-OWNER_PHONE = "5550001"
-OWNER_CODE = "1"
-GUEST_EMAIL = "guest@example.test"
-GUEST_PASSWORD = "guest-pass"
 
 
 # --- helpers -----------------------------------------------------------------
@@ -216,7 +219,7 @@ async def test_user_email_on_simulator(
     tokens = entry.data[CONF_TOKENS]
     user_info = simulator.requests_to(Endpoint.USER_INFO)[0]
     assert user_info.headers["Authorization"] == tokens["access_token"]
-    assert simulator.state.tokens[tokens["refresh_token"]].uid == OWNER_UID
+    assert simulator.token(tokens["refresh_token"]).uid == OWNER_UID
 
 
 async def test_user_phone_on_simulator(
@@ -240,7 +243,7 @@ async def test_user_phone_on_simulator(
     assert result["title"] == "+1 5550001"
     entry = assert_owner_entry(result, simulator)
     assert entry.data[CONF_PHONE] == OWNER_PHONE
-    assert entry.data[CONF_INTERNATIONAL_CODE] == OWNER_CODE
+    assert entry.data[CONF_INTERNATIONAL_CODE] == OWNER_INTERNATIONAL_CODE
     assert CONF_EMAIL not in entry.data
     assert len(simulator.requests_to(Endpoint.PHONE_LOGIN)) == 1
     assert not simulator.requests_to(Endpoint.EMAIL_LOGIN)
@@ -753,7 +756,7 @@ async def test_reconfigure_to_phone_keeps_secret(
                 CONF_USER_DOMAIN_SECRET: None,
                 CONF_EMAIL: None,
                 CONF_PHONE: OWNER_PHONE,
-                CONF_INTERNATIONAL_CODE: OWNER_CODE,
+                CONF_INTERNATIONAL_CODE: OWNER_INTERNATIONAL_CODE,
             },
         ),
     )
@@ -765,7 +768,7 @@ async def test_reconfigure_to_phone_keeps_secret(
     assert entry.data[CONF_USER_DOMAIN_SECRET] == simulator.user_domain_secret
     assert entry.data[CONF_PASSWORD] == OWNER_PASSWORD
     assert entry.data[CONF_PHONE] == OWNER_PHONE
-    assert entry.data[CONF_INTERNATIONAL_CODE] == OWNER_CODE
+    assert entry.data[CONF_INTERNATIONAL_CODE] == OWNER_INTERNATIONAL_CODE
     assert CONF_EMAIL not in entry.data
     assert entry.title == "+1 5550001"
     assert len(simulator.requests_to(Endpoint.PHONE_LOGIN)) == 1

@@ -25,19 +25,19 @@ async def test_results_and_cloud_failures_are_sorted_by_item() -> None:
 
 
 async def test_items_run_concurrently() -> None:
+    """Each item waits until all three have started: only concurrency ends it."""
     started: list[int] = []
-    release = asyncio.Event()
+    all_started = asyncio.Event()
 
     async def act(item: int) -> int:
         started.append(item)
-        await release.wait()
+        if len(started) == 3:
+            all_started.set()
+        await all_started.wait()
         return item
 
-    task = asyncio.create_task(fan_out(range(3), act))
-    while len(started) < 3:
-        await asyncio.sleep(0)
-    release.set()
-    assert (await task).done == [(0, 0), (1, 1), (2, 2)]
+    outcome = await asyncio.wait_for(fan_out(range(3), act), timeout=5)
+    assert outcome.done == [(0, 0), (1, 1), (2, 2)]
 
 
 async def test_a_bug_is_raised_once_every_item_has_finished() -> None:

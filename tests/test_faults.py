@@ -36,10 +36,11 @@ from custom_components.quectel_iot.const import (
 )
 from simulator import Fault, Simulator
 
+from .conftest import GUEST_UID
+
 PACKAGE_LOGGER = "custom_components.quectel_iot"
 # What the coordinators log, once, when the cloud fails or refuses the account.
 EXPECTED_ERRORS = ("Error fetching ", "Authentication failed while fetching ")
-GUEST_UID = "U3"
 TIMEOUT = 0.5
 
 # Faults that make the cloud unusable while they last (endpoint: every one).

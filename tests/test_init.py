@@ -181,7 +181,7 @@ async def test_tokens_persisted(
     assert len(simulator.requests_to(Endpoint.EMAIL_LOGIN)) == 1
     [device_list, *_] = simulator.requests_to(Endpoint.DEVICE_LIST)
     assert device_list.headers["Authorization"] == tokens["access_token"]
-    assert simulator.state.tokens[tokens["refresh_token"]].uid == OWNER_UID
+    assert simulator.token(tokens["refresh_token"]).uid == OWNER_UID
     assert tokens["access_token_expires_at"] > dt_util.utcnow().timestamp()
 
 

@@ -13,11 +13,10 @@ from custom_components.quectel_iot.api.const import MAX_CONCURRENT_REQUESTS, End
 from custom_components.quectel_iot.const import CONF_TOKENS, DOMAIN
 from simulator import LoggedRequest, Simulator
 
-from .conftest import OWNER_UID
+from .conftest import GUEST_UID, OWNER_UID
 
 DEVICES = 50
 CALLS = 200
-GUEST_UID = "U3"
 # The access token expires once this many shareByUid requests have arrived.
 EXPIRE_AFTER = 40
 
@@ -43,14 +42,12 @@ async def test_concurrent_shares_with_token_expiring_midway(
     simulator.clear_requests()
     simulator.reset_max_in_flight()
     tokens_before = config_entry.data[CONF_TOKENS]
-    log_request = simulator.log_request
 
-    def log_and_expire(request: LoggedRequest) -> None:
-        log_request(request)
+    def expire_midway(request: LoggedRequest) -> None:
         if len(simulator.requests_to(Endpoint.SHARE_BY_UID.value)) == EXPIRE_AFTER:
             simulator.expire_access_tokens()
 
-    simulator.log_request = log_and_expire  # type: ignore[method-assign]
+    simulator.on_request(expire_midway)
 
     async def share(n: int) -> Any:
         return await hass.services.async_call(

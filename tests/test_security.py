@@ -38,12 +38,8 @@ from custom_components.quectel_iot.diagnostics import (
 from simulator import Simulator
 from simulator.models import TokenKind
 
-from .conftest import OWNER_PASSWORD
+from .conftest import GUEST_EMAIL, GUEST_PHONE, GUEST_UID, OTHER_EMAIL, OWNER_PASSWORD
 
-GUEST_UID = "U3"
-GUEST_EMAIL = "guest@example.test"
-GUEST_PHONE = "5550003"
-OTHER_EMAIL = "other@example.test"
 ACTIONS = ["share_device", "list_shares", "unshare_device", "set_share_expiry"]
 
 
@@ -160,7 +156,7 @@ async def test_no_secret_in_logs_events_or_diagnostics(
     tokens = [
         token.token.removeprefix("Bearer ")
         for kind in TokenKind
-        for token in simulator.state.tokens_of(kind)
+        for token in simulator.tokens(kind)
     ]
     secrets = {
         "password": OWNER_PASSWORD,

@@ -49,8 +49,7 @@ def shares(simulator: Simulator) -> None:
 
 
 def expiry_ms_of(simulator: Simulator, code: str) -> int | None:
-    share = simulator.state.share_by_code(code)
-    assert share is not None
+    share = simulator.share(code)
     return share.expire_at_ms
 
 

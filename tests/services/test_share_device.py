@@ -37,7 +37,14 @@ from custom_components.quectel_iot.const import (
 )
 from simulator import Fault, Simulator
 
-from ..conftest import OWNER_EMAIL, OWNER_UID
+from ..conftest import (
+    FAMILY_EMAIL,
+    GUEST_EMAIL,
+    GUEST_PHONE,
+    GUEST_UID,
+    OWNER_EMAIL,
+    OWNER_UID,
+)
 
 PACKAGE = Path(__file__).parents[2] / "custom_components" / DOMAIN
 EXCEPTIONS: dict[str, dict[str, str]] = json.loads(
@@ -45,10 +52,6 @@ EXCEPTIONS: dict[str, dict[str, str]] = json.loads(
 )["exceptions"]
 
 SERVICE = "share_device"
-GUEST_EMAIL = "guest@example.test"
-GUEST_PHONE = "5550003"
-GUEST_UID = "U3"
-FAMILY_EMAIL = "family@example.test"
 # A fixed future moment, so that responses can be snapshotted.
 LATER = datetime(2099, 1, 2, 3, 4, 5, tzinfo=UTC)
 LATER_MS = 4071006245000
@@ -122,7 +125,7 @@ async def test_share_one_device(
     assert active.share_code == shared["share_code"]
     assert active.share_uid == GUEST_UID
     assert active.expire_at_ms == LATER_MS
-    assert active.cover_mark is CoverMark.REPLACE
+    assert active.cover_mark == CoverMark.REPLACE
     assert LATER.timestamp() * 1000 == LATER_MS
 
 

@@ -54,8 +54,7 @@ def shares(simulator: Simulator) -> None:
 
 
 def status_of(simulator: Simulator, code: str) -> ShareStatus:
-    share = simulator.state.share_by_code(code)
-    assert share is not None
+    share = simulator.share(code)
     return share.status
 
 
@@ -70,8 +69,8 @@ async def test_revoke_by_share_code(
 
     response = await call(hass, SERVICE, {"share_code": "CODE-GUEST-1"})
 
-    assert status_of(simulator, "CODE-GUEST-1") is ShareStatus.CANCELLED
-    assert status_of(simulator, "CODE-OTHER-1") is ShareStatus.ACTIVE
+    assert status_of(simulator, "CODE-GUEST-1") == ShareStatus.CANCELLED
+    assert status_of(simulator, "CODE-OTHER-1") == ShareStatus.ACTIVE
     assert response["revoked"][0]["device_id"] == device_id(hass, "DEV-1")
     assert response == snapshot(matcher=RANDOM_DEVICE_IDS)
     # The dashboard is current at once, without waiting for the next poll.
@@ -97,7 +96,7 @@ async def test_revoke_share_made_since_the_last_poll(
 
     response = await call(hass, SERVICE, {"share_code": "CODE-NEW"})
 
-    assert status_of(simulator, "CODE-NEW") is ShareStatus.CANCELLED
+    assert status_of(simulator, "CODE-NEW") == ShareStatus.CANCELLED
     assert response == {
         "revoked": [
             {
@@ -138,9 +137,9 @@ async def test_share_code_found_in_the_right_account(
 ) -> None:
     # U4's own device, shared with the owner in the scenario.
     await call(hass, SERVICE, {"share_code": "OTHER-SHARE"})
-    assert status_of(simulator, "OTHER-SHARE") is ShareStatus.CANCELLED
+    assert status_of(simulator, "OTHER-SHARE") == ShareStatus.CANCELLED
     await call(hass, SERVICE, {"share_code": "CODE-OTHER-1"})
-    assert status_of(simulator, "CODE-OTHER-1") is ShareStatus.CANCELLED
+    assert status_of(simulator, "CODE-OTHER-1") == ShareStatus.CANCELLED
 
 
 async def test_unknown_share_code_with_several_accounts(
@@ -163,7 +162,7 @@ async def test_unknown_share_code_with_several_accounts(
         SERVICE,
         {"share_code": "CODE-NEW", "config_entry_id": init_integration.entry_id},
     )
-    assert status_of(simulator, "CODE-NEW") is ShareStatus.CANCELLED
+    assert status_of(simulator, "CODE-NEW") == ShareStatus.CANCELLED
 
 
 async def test_share_code_of_another_owner_is_no_permission(
@@ -174,7 +173,7 @@ async def test_share_code_of_another_owner_is_no_permission(
         await call(hass, SERVICE, {"share_code": "OTHER-SHARE"})
     assert err.value.translation_key == "no_permission"
     assert err.value.translation_placeholders["code"] == "5041"
-    assert status_of(simulator, "OTHER-SHARE") is ShareStatus.ACTIVE
+    assert status_of(simulator, "OTHER-SHARE") == ShareStatus.ACTIVE
 
     with pytest.raises(HomeAssistantError) as err:
         await call(hass, SERVICE, {"share_code": "CODE-OLD"})
@@ -197,7 +196,7 @@ async def test_every_documented_error_code(
 
     assert err.value.translation_key == ERROR_CODES[code].key
     assert err.value.translation_placeholders["code"] == str(code)
-    assert status_of(simulator, "CODE-GUEST-1") is ShareStatus.ACTIVE
+    assert status_of(simulator, "CODE-GUEST-1") == ShareStatus.ACTIVE
     assert events == []
     reauth = list(init_integration.async_get_active_flows(hass, {"reauth"}))
     assert bool(reauth) is (code in (5032, 5106))
@@ -341,7 +340,7 @@ async def test_without_response(
         await call(hass, SERVICE, {"share_code": "CODE-GUEST-2"}, return_response=False)
         is None
     )
-    assert status_of(simulator, "CODE-GUEST-2") is ShareStatus.CANCELLED
+    assert status_of(simulator, "CODE-GUEST-2") == ShareStatus.CANCELLED
 
 
 async def test_non_admin_is_refused(
@@ -359,7 +358,7 @@ async def test_non_admin_is_refused(
             Context(user_id=hass_read_only_user.id),
         )
     assert simulator.requests == []
-    assert status_of(simulator, "CODE-GUEST-1") is ShareStatus.ACTIVE
+    assert status_of(simulator, "CODE-GUEST-1") == ShareStatus.ACTIVE
 
 
 async def test_admin_and_automation_are_allowed(
@@ -375,5 +374,5 @@ async def test_admin_and_automation_are_allowed(
         Context(user_id=hass_admin_user.id),
     )
     await call(hass, SERVICE, {"share_code": "CODE-GUEST-2"})
-    assert status_of(simulator, "CODE-GUEST-1") is ShareStatus.CANCELLED
-    assert status_of(simulator, "CODE-GUEST-2") is ShareStatus.CANCELLED
+    assert status_of(simulator, "CODE-GUEST-1") == ShareStatus.CANCELLED
+    assert status_of(simulator, "CODE-GUEST-2") == ShareStatus.CANCELLED

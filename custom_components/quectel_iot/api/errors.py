@@ -251,11 +251,12 @@ ERROR_CODES: dict[int, ErrorSpec] = {
         "recipient_missing",
         "Please enter the recipient's uid, email or phone",
     ),
-    # Not in the docs: reported by users of other clients of the live cloud.
+    # Not in the docs: reported by users of other clients of the live cloud,
+    # once the account's daily request quota is used up (until 00:00 UTC).
     4026: _spec(
         QuectelQuotaError,
         "quota_exhausted",
-        "The account's daily request quota is used up until 00:00 UTC",
+        "Insufficient resources in the manufacturer's account",
     ),
 }
 
