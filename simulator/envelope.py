@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .docs import REPORTED_CODES, error_message
+from .docs import error_message
 
 SUCCESS = 200
 # A code the client cannot know (Fault.UNKNOWN_CODE).
