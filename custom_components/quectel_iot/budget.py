@@ -175,6 +175,11 @@ class RequestBudget:
         self._probe_started = now
         return True
 
+    @property
+    def probing(self) -> bool:
+        """Whether the next request is the one probe after a 4026's reset."""
+        return self.blocked_until is not None and self._probe_started is not None
+
     def raise_if_blocked(self) -> None:
         """Refuse an action at once, without a request, while the quota is out."""
         if self.blocked_until is not None and self.is_blocked():

@@ -129,6 +129,8 @@ class QuectelDeviceCoordinator(DataUpdateCoordinator[dict[str, Device]]):
         return max(DEVICE_SCAN_INTERVAL, timedelta(seconds=seconds))
 
     async def _async_update_data(self) -> dict[str, Device]:
+        if self.data is not None and not self.budget.polling_left():
+            return self.data  # what is left of today's budget is for actions
         if not self.budget.may_poll():
             if self.data is None:
                 raise _quota_failure(self.budget)
@@ -271,7 +273,7 @@ class QuectelShareCoordinator(DataUpdateCoordinator[dict[str, list[Share]]]):
             for unique_id in listed
             if self._due.get(unique_id, _NEVER) <= now
         )
-        allowance = self._take_allowance(now)
+        allowance = 1 if self.budget.probing else self._take_allowance(now)
         batch = [unique_id for _, unique_id in due[:allowance]]
         self._tokens -= len(batch)
         fetched, errors = await self._read(batch)
