@@ -32,6 +32,7 @@ relative to when the scenario is loaded (``expiresInSeconds`` null: for life).
 from __future__ import annotations
 
 from collections.abc import Mapping
+import copy
 import json
 from pathlib import Path
 from typing import Any
@@ -69,6 +70,23 @@ def load_scenario(name_or_path: str | Path) -> dict[str, Any]:
         raise TypeError(f"{path}: a scenario is a JSON object")
     data.setdefault("name", path.stem)
     return data
+
+
+def bench_scenario(
+    devices: int, uid: str = "B1", email: str = "bench@example.com"
+) -> dict[str, Any]:
+    """Return the bench_1000 scenario with ``devices`` devices owned by ``uid``.
+
+    Every device can be shared (none is unverified).
+    """
+    scenario = copy.deepcopy(load_scenario("bench_1000"))
+    owner = scenario["users"][0]
+    scenario["users"][0] = {**owner, "uid": uid, "email": email, "phone": None}
+    spec = scenario["generate"]["devices"][0]
+    spec.update(count=devices, ownerUid=uid)
+    spec.pop("unverifiedEvery", None)
+    scenario["name"] = f"bench_{devices}"
+    return scenario
 
 
 def build_state(scenario: Mapping[str, Any]) -> CloudState:
