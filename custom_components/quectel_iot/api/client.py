@@ -142,13 +142,19 @@ class QuectelClient:
         return User.from_api(await self._call(Endpoint.USER_INFO, {}))
 
     async def devices(self) -> list[Device]:
-        """Return every device of the account, walking all pages."""
+        """Return every device of the account, walking all pages.
+
+        Paging follows what the cloud answered (see `DevicePage.from_api`),
+        never more than `_MAX_DEVICE_PAGES` pages.
+        """
         devices: list[Device] = []
         for page in range(1, _MAX_DEVICE_PAGES + 1):
             data = await self._call(
                 Endpoint.DEVICE_LIST, {"page": page, "pageSize": DEVICE_PAGE_SIZE}
             )
-            result = DevicePage.from_api(data, page, DEVICE_PAGE_SIZE)
+            result = DevicePage.from_api(
+                data, page, DEVICE_PAGE_SIZE, received_before=len(devices)
+            )
             devices.extend(result.devices)
             if not result.has_next_page:
                 break

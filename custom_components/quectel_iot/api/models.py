@@ -279,18 +279,51 @@ class DevicePage:
     has_next_page: bool
 
     @classmethod
-    def from_api(cls, value: object, page: int, page_size: int) -> Self:
-        """Parse the ``data`` PageInfo of `userDeviceList`."""
+    def from_api(
+        cls,
+        value: object,
+        page: int,
+        page_size: int,
+        *,
+        received_before: int | None = None,
+    ) -> Self:
+        """Parse the ``data`` PageInfo of `userDeviceList`, page ``page``.
+
+        ``page_size`` is what was asked for; the cloud may answer with a
+        smaller one (its ``pageSize``), which is the one that counts.
+        ``received_before`` is how many devices the earlier pages brought
+        (by default, full pages of the cloud's size).
+
+        Whether a page follows is read from the first field the cloud sent,
+        in this order: ``hasNextPage``, ``isLastPage``, ``pages`` (against
+        ``page``), ``total`` (against the devices received so far), then
+        ``pageSize`` (a full page may have a next one). With none of them, a
+        page that is not empty may have a next one: a device missed would be
+        removed from Home Assistant, while an extra page costs one request.
+        An empty page is always the last.
+        """
         data = _mapping(value, "device page")
         devices = [
             Device.from_api(item) for item in parse_list(data.get("list"), "list")
         ]
         total = _int(data, "total")
+        answered_size = _int(data, "pageSize")
+        size = answered_size if answered_size and answered_size > 0 else None
         has_next = data.get("hasNextPage")
+        is_last = data.get("isLastPage")
+        pages = _int(data, "pages")
         if isinstance(has_next, bool):
             has_next_page = has_next
+        elif isinstance(is_last, bool):
+            has_next_page = not is_last
+        elif pages is not None:
+            has_next_page = page < pages
         elif total is not None:
-            has_next_page = page * page_size < total
+            if received_before is None:
+                received_before = (page - 1) * (size or page_size)
+            has_next_page = received_before + len(devices) < total
+        elif size is not None:
+            has_next_page = len(devices) >= size
         else:
-            has_next_page = len(devices) >= page_size
+            has_next_page = True
         return cls(devices, total, has_next_page and bool(devices))
