@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import asynccontextmanager
+import copy
 from dataclasses import dataclass
 from datetime import datetime
 import json
@@ -24,6 +25,7 @@ from .const import (
     DEVICE_PAGE_SIZE,
     ENDPOINT_METHODS,
     MAX_CONCURRENT_REQUESTS,
+    NOT_BOUND_RETRY_DELAY,
     REQUEST_TIMEOUT,
     SUCCESS_CODES,
     TOKEN_REFRESH_MARGIN,
@@ -34,6 +36,7 @@ from .crypto import encrypt_password, make_random, sign
 from .errors import (
     QuectelAuthenticationError,
     QuectelConnectionError,
+    QuectelDeviceNotBoundError,
     QuectelError,
     QuectelMalformedResponseError,
     QuectelOutcomeUnknownError,
@@ -232,11 +235,8 @@ class QuectelClient:
         if self._login_rejection is not None:
             # The cloud rejected these credentials: trying again by ourselves
             # would count towards freezing the account.
-            raise type(self._login_rejection)(
-                str(self._login_rejection),
-                code=self._login_rejection.code,
-                msg=self._login_rejection.msg,
-            )
+            # A copy: the same error (and moment, for a lockout), a new raise.
+            raise copy.copy(self._login_rejection)
         random = make_random()
         pwd = encrypt_password(self._password, random)
         params: dict[str, str | int | None]
@@ -331,10 +331,19 @@ class QuectelClient:
         """Make an authenticated call; on a rejected token renew it and retry once.
 
         A rejected token means the call was not executed, so retrying it is
-        safe even when the call itself is not idempotent.
+        safe even when the call itself is not idempotent; so is sending it
+        once more after "device not bound" (4007), which users report as
+        often transient.
         """
         tokens = await self._valid_tokens()
         try:
+            try:
+                return await self._request(
+                    endpoint, params, tokens, idempotent=idempotent
+                )
+            except QuectelDeviceNotBoundError:
+                _LOGGER.debug("%s: device not bound; asking once more", endpoint.name)
+                await asyncio.sleep(NOT_BOUND_RETRY_DELAY)
             return await self._request(endpoint, params, tokens, idempotent=idempotent)
         except _TokenRejectedError as rejected:
             _LOGGER.debug("Access token rejected by %s; renewing it", endpoint.name)
