@@ -27,7 +27,7 @@ from .errors import (
     QuectelUserDomainError,
     Remedy,
 )
-from .models import Device, Recipient, Share, Token, Tokens, User
+from .models import Device, Recipient, Share, Token, Tokens, User, device_unique_id
 from .url import InvalidBaseUrlError, check_base_url
 
 __all__ = [
@@ -68,4 +68,5 @@ __all__ = [
     "Tokens",
     "User",
     "check_base_url",
+    "device_unique_id",
 ]

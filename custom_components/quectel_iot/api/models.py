@@ -18,6 +18,21 @@ from .const import DeviceType, ShareStatus
 from .errors import QuectelMalformedResponseError
 
 
+def device_unique_id(product_key: str, device_key: str) -> str:
+    """Return the one id of a cloud device: ``pk_dk``, with ``_`` escaped in pk.
+
+    The docs give keys no syntax (any string), so the product key is escaped
+    where it could be read as the separator: ``%`` becomes ``%25`` and ``_``
+    becomes ``%5F``. The first ``_`` of an id is then always the separator,
+    and two different pairs of keys never share an id (``pA_B``/``C`` is
+    ``pA%5FB_C``, ``pA``/``B_C`` is ``pA_B_C``). Product keys without ``_``
+    or ``%`` (all real ones seen so far, e.g. ``p11pLZ``) keep the plain
+    ``pk_dk`` of earlier versions.
+    """
+    escaped = product_key.replace("%", "%25").replace("_", "%5F")
+    return f"{escaped}_{device_key}"
+
+
 def _mapping(value: object, what: str) -> Mapping[str, Any]:
     if not isinstance(value, Mapping):
         raise QuectelMalformedResponseError(f"Expected an object for {what}")
@@ -190,8 +205,8 @@ class Device:
 
     @property
     def unique_id(self) -> str:
-        """``pk_dk``, unique within the cloud."""
-        return f"{self.product_key}_{self.device_key}"
+        """The device's id within the cloud: `device_unique_id` of its keys."""
+        return device_unique_id(self.product_key, self.device_key)
 
 
 @dataclass(frozen=True, slots=True)
