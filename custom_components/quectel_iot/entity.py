@@ -12,9 +12,8 @@ from .devices import device_info
 def entity_unique_id(device_unique_id: str, key: str) -> str:
     """Return the unique id of the ``key`` entity of a device (``<id>_<key>``).
 
-    The device's id (`device_unique_id`) never contains a ``_`` before its
-    separator, and ``key`` is one of the integration's fixed keys, so two
-    entities never share an id.
+    ``key`` is a fixed suffix, so the entities of one key on two devices
+    never share an id (keys must not end with ``_`` + another key).
     """
     return f"{device_unique_id}_{key}"
 
