@@ -7,7 +7,10 @@ from functools import partial
 from homeassistant.config_entries import ConfigEntryState
 from homeassistant.const import Platform
 from homeassistant.core import HomeAssistant, callback
-from homeassistant.helpers import config_validation as cv, device_registry as dr
+from homeassistant.helpers import (
+    config_validation as cv,
+    device_registry as dr,
+)
 from homeassistant.helpers.typing import ConfigType
 
 from .api import Tokens
@@ -21,6 +24,7 @@ from .coordinator import (
     QuectelShareCoordinator,
 )
 from .devices import account_identifier, async_sync_devices, cloud_unique_id
+from .migration import async_migrate_ids
 from .services import async_setup_services
 
 CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
@@ -74,6 +78,21 @@ async def _async_options_updated(
     entry.runtime_data.budget.limit = entry.options.get(
         CONF_DAILY_BUDGET, DEFAULT_DAILY_BUDGET
     )
+
+
+async def async_migrate_entry(hass: HomeAssistant, entry: QuectelConfigEntry) -> bool:
+    """Bring an entry of an earlier version up to date.
+
+    1.1 → 1.2: device ids that two devices could share are renamed in the
+    registries (`migration.async_migrate_ids`). An entry of a newer major
+    version (a downgrade) is refused.
+    """
+    if entry.version > 1:
+        return False
+    if entry.minor_version < 2:
+        await async_migrate_ids(hass, entry)
+        hass.config_entries.async_update_entry(entry, minor_version=2)
+    return True
 
 
 async def async_unload_entry(hass: HomeAssistant, entry: QuectelConfigEntry) -> bool:

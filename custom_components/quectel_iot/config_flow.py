@@ -164,6 +164,8 @@ class QuectelConfigFlow(ConfigFlow, domain=DOMAIN):
     """Add a Quectel app account."""
 
     VERSION = 1
+    # 1.2: device ids that cannot collide (see async_migrate_entry).
+    MINOR_VERSION = 2
 
     @staticmethod
     @callback

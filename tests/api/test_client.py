@@ -660,10 +660,13 @@ async def test_authenticated_error_codes(
     assert isinstance(err, QuectelResponseError)
     assert_error(err, code)
     if issubclass(ERROR_CODES[code].exception, QuectelTokenError):
-        # A rejected token is renewed once; rejected again, the account
-        # needs attention.
-        assert isinstance(err, QuectelAuthenticationError)
+        # A rejected token is renewed at most twice per call; no login was
+        # refused, so it is not an authentication error (no reauth).
+        assert type(err) is ERROR_CODES[code].exception
+        assert not isinstance(err, QuectelAuthenticationError)
         assert paths(simulator) == [
+            endpoint.value,
+            Endpoint.REFRESH_TOKEN.value,
             endpoint.value,
             Endpoint.REFRESH_TOKEN.value,
             endpoint.value,
@@ -1002,9 +1005,8 @@ async def test_password_changed_while_logged_in(
     simulator.clear_requests()
     with pytest.raises(QuectelInvalidCredentialsError):
         await client.user_info()
-    # The revoked tokens are tried once more, but the rejected password is
-    # not sent again.
-    assert paths(simulator) == [Endpoint.USER_INFO.value, Endpoint.REFRESH_TOKEN.value]
+    # Neither the rejected tokens nor the rejected password are sent again.
+    assert paths(simulator) == []
 
 
 async def test_tokens_are_exposed_and_reported(

@@ -108,8 +108,8 @@ async def test_every_documented_error_code(
     assert err.value.translation_key == ERROR_CODES[code].key
     assert err.value.translation_placeholders["code"] == str(code)
     reauth = list(init_integration.async_get_active_flows(hass, {"reauth"}))
-    # A token the cloud keeps rejecting means the credentials need renewing.
-    assert bool(reauth) is (code in (5032, 5106))
+    # A rejected token is no refused login: no reauthentication (issue 11).
+    assert reauth == []
 
 
 async def test_no_query_permission_differs_from_no_permission(

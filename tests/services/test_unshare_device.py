@@ -199,7 +199,8 @@ async def test_every_documented_error_code(
     assert status_of(simulator, "CODE-GUEST-1") == ShareStatus.ACTIVE
     assert events == []
     reauth = list(init_integration.async_get_active_flows(hass, {"reauth"}))
-    assert bool(reauth) is (code in (5032, 5106))
+    # A rejected token is no refused login: no reauthentication (issue 11).
+    assert reauth == []
 
 
 @pytest.mark.parametrize(
