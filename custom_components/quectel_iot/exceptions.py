@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 from homeassistant.helpers.translation import async_get_exception_message
@@ -15,6 +16,34 @@ from .api import (
     QuectelTimeoutError,
 )
 from .const import DOMAIN
+
+# Bounds of what an error message may echo, whatever the input or the cloud sent.
+EXCERPT_LENGTH = 40
+REASON_LENGTH = 200
+
+
+def excerpt(value: Any, limit: int = EXCERPT_LENGTH, *, quoted: bool = True) -> str:
+    r"""Return a short, printable rendering of untrusted text for a message.
+
+    Text is cut to ``limit`` characters and every character that is not
+    printable is escaped (``\n``, ``\x00``, ``\u202e``, ``\u200b``), so that
+    no control, bidi or zero-width character reaches a message or a log line;
+    letters of any script are kept. Anything but text shows only its type.
+    """
+    if not isinstance(value, str):
+        return f"<{type(value).__name__}>"
+    escaped = '\\"' if quoted else "\\"
+    text = "".join(
+        char
+        if char.isprintable() and char not in escaped
+        else "\\" + char
+        if char in escaped
+        else ascii(char)[1:-1]
+        for char in value[:limit]
+    )
+    if len(value) > limit:
+        text += "…"
+    return f'"{text}"' if quoted else text
 
 
 def validation_error(key: str, **placeholders: str) -> ServiceValidationError:
@@ -42,14 +71,18 @@ def translation_key_for(err: QuectelError) -> str:
 
 
 def translation_placeholders_for(err: QuectelError) -> dict[str, str]:
-    """Return the placeholders every cloud error message may use."""
+    """Return the placeholders every cloud error message may use.
+
+    The cloud's own message is bounded and made printable: it is untrusted.
+    """
+    error = excerpt(str(err), REASON_LENGTH, quoted=False)
     if isinstance(err, QuectelResponseError):
         return {
             "code": "" if err.code is None else str(err.code),
-            "msg": err.msg,
-            "error": str(err),
+            "msg": excerpt(err.msg, REASON_LENGTH, quoted=False),
+            "error": error,
         }
-    return {"code": "", "msg": "", "error": str(err)}
+    return {"code": "", "msg": "", "error": error}
 
 
 def cloud_error(err: QuectelError) -> HomeAssistantError:
