@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from contextlib import suppress
 from typing import Any
 
+from homeassistant.core import async_get_hass
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
-from homeassistant.helpers.translation import async_get_exception_message
+from homeassistant.helpers.translation import (
+    async_get_cached_translations,
+    async_get_exception_message,
+)
 
 from .api import (
     QuectelError,
@@ -20,6 +25,9 @@ from .const import DOMAIN
 # Bounds of what an error message may echo, whatever the input or the cloud sent.
 EXCERPT_LENGTH = 40
 REASON_LENGTH = 200
+LABEL_LENGTH = 80
+# A partial failure names this many failed (and succeeded) devices, then counts.
+LISTED_DEVICES = 10
 
 
 def excerpt(value: Any, limit: int = EXCERPT_LENGTH, *, quoted: bool = True) -> str:
@@ -105,29 +113,72 @@ def cloud_error(err: QuectelError) -> HomeAssistantError:
     )
 
 
-def cloud_reason(err: QuectelError) -> str:
-    """Return the translated message of a cloud error, as text."""
-    return async_get_exception_message(
-        DOMAIN, translation_key_for(err), translation_placeholders_for(err)
+def _translated(key: str, placeholders: dict[str, str]) -> str:
+    """Return the message of the exception ``key``, as text.
+
+    In Home Assistant's language when its translations are loaded (they are
+    once the integration is set up), else in English. Home Assistant's own
+    `async_get_exception_message` is English only.
+    """
+    hass = async_get_hass()
+    translations = async_get_cached_translations(
+        hass, hass.config.language, "exceptions", DOMAIN
     )
+    message = translations.get(f"component.{DOMAIN}.exceptions.{key}.message")
+    if not message:
+        return async_get_exception_message(DOMAIN, key, placeholders)
+    with suppress(KeyError, IndexError, ValueError):
+        message = message.format(**placeholders)
+    return message.rstrip(".。")
+
+
+def cloud_reason(err: QuectelError) -> str:
+    """Return the translated message of a cloud error, as bounded text."""
+    message = _translated(translation_key_for(err), translation_placeholders_for(err))
+    return excerpt(message, REASON_LENGTH, quoted=False)
 
 
 def partial_failure_error(
     failed: Sequence[tuple[str, QuectelError]], succeeded: Sequence[str]
 ) -> HomeAssistantError:
-    """Return one error naming each device that failed, why, and those that did not.
+    """Return one error naming the devices that failed, why, and those that did not.
 
-    ``failed`` pairs a device's label with its error; ``succeeded`` holds labels.
+    ``failed`` pairs a device's label with its error; ``succeeded`` holds
+    labels. At most `LISTED_DEVICES` of each are named, the others counted,
+    so that 500 failed devices still make a short message.
+
+    When every failure is the cloud refusing the request (`QuectelSharingError`:
+    an unverified device, a family member...), the caller can fix the call:
+    it is a `ServiceValidationError`, which Home Assistant reports without a
+    traceback. Otherwise (an outage...) it stays a `HomeAssistantError`.
     """
-    return HomeAssistantError(
+    error_class = (
+        ServiceValidationError
+        if all(isinstance(err, QuectelSharingError) for _, err in failed)
+        else HomeAssistantError
+    )
+    failed_text = "; ".join(
+        f"{excerpt(label, LABEL_LENGTH, quoted=False)}: {cloud_reason(err)}"
+        for label, err in failed[:LISTED_DEVICES]
+    )
+    succeeded_text = ", ".join(
+        excerpt(label, LABEL_LENGTH, quoted=False)
+        for label in succeeded[:LISTED_DEVICES]
+    )
+    return error_class(
         translation_domain=DOMAIN,
         translation_key="partial_failure",
         translation_placeholders={
             "failed_count": str(len(failed)),
             "total": str(len(succeeded) + len(failed)),
-            "failed": "; ".join(
-                f"{label}: {cloud_reason(err)}" for label, err in failed
-            ),
-            "succeeded": ", ".join(succeeded) or "-",
+            "failed": failed_text + _more(len(failed)),
+            "succeeded": (succeeded_text + _more(len(succeeded))) or "-",
         },
     )
+
+
+def _more(count: int) -> str:
+    """Return ", and N more" (translated) when ``count`` exceeds the listed ones."""
+    if count <= LISTED_DEVICES:
+        return ""
+    return " " + _translated("and_more", {"count": str(count - LISTED_DEVICES)})
