@@ -26,16 +26,18 @@ async def test_results_and_cloud_failures_are_sorted_by_item() -> None:
 
 async def test_items_run_concurrently() -> None:
     started: list[int] = []
+    all_started = asyncio.Event()
     release = asyncio.Event()
 
     async def act(item: int) -> int:
         started.append(item)
+        if len(started) == 3:
+            all_started.set()
         await release.wait()
         return item
 
     task = asyncio.create_task(fan_out(range(3), act))
-    while len(started) < 3:
-        await asyncio.sleep(0)
+    await all_started.wait()
     release.set()
     assert (await task).done == [(0, 0), (1, 1), (2, 2)]
 
