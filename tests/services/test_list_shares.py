@@ -155,7 +155,7 @@ async def test_unreachable_cloud(
         ({"product_key": "pTest"}, "keys_incomplete"),
         ({"product_key": "pTest", "device_key": "NOPE"}, "unknown_device"),
         ({"device_id": "not-a-device"}, "unknown_device"),
-        ({"device_id": ["x"], "include_inactive": "maybe"}, "invalid_input"),
+        ({"device_id": ["x"], "include_inactive": "maybe"}, "invalid_boolean"),
     ],
 )
 async def test_validation_before_any_request(
