@@ -69,5 +69,33 @@ make_lane_venv() {
   "$py" -m venv "$VENV"
 }
 
+# python_headers_cpath: prints a CPATH under which the venv's Python.h is found,
+# so that packages without a wheel for the lane's Python build from source.
+# Debian's python3.14 unpacked by shared/tools/python314 comes without its
+# headers; they are taken from the same Debian archive (libpython3.X-dev) into
+# $VENV/.python-headers.
+python_headers_cpath() {
+  local include dest=$VENV/.python-headers work uri
+  include=$("$VENV/bin/python" -c 'import sysconfig; print(sysconfig.get_paths()["include"])')
+  if [ -f "$include/Python.h" ]; then return 0; fi
+  if [ ! -f "$dest/usr/include/python$PY_VERSION/Python.h" ]; then
+    uri=$(awk '/^URIs:/ {print $2; exit}' /etc/apt/sources.list.d/*.sources 2>/dev/null || true)
+    [ -n "$uri" ] || uri=$(awk '/^deb / {print $2; exit}' /etc/apt/sources.list 2>/dev/null || true)
+    [ -n "$uri" ] || { echo "error: no Debian archive in /etc/apt for libpython$PY_VERSION-dev" >&2; return 1; }
+    work=$(mktemp -d)
+    mkdir -p "$work/lists/partial" "$work/cache/archives/partial" "$work/debs"
+    echo "deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] $uri sid main" > "$work/sources.list"
+    local opts=(-o "Dir::Etc::SourceList=$work/sources.list" -o Dir::Etc::SourceParts=/dev/null
+                -o "Dir::State::Lists=$work/lists" -o "Dir::Cache=$work/cache" -o Dir::State::status=/dev/null
+                -o APT::Sandbox::User=root)
+    echo "==> Fetching Debian's libpython$PY_VERSION-dev headers into $(basename "$VENV")/.python-headers" >&2
+    apt-get "${opts[@]}" -qq update >&2
+    (cd "$work/debs" && apt-get "${opts[@]}" -qq download "libpython$PY_VERSION-dev" >&2)
+    rm -rf "$dest" && dpkg -x "$work"/debs/*.deb "$dest"
+    rm -rf "$work"
+  fi
+  echo "$dest/usr/include:$dest/usr/include/python$PY_VERSION"
+}
+
 PROJECT_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 use_lane minimum
