@@ -24,6 +24,7 @@ from .coordinator import (
     QuectelShareCoordinator,
 )
 from .devices import account_identifier, async_sync_devices, cloud_unique_id
+from .issues import RECONFIGURE_ISSUE, async_clear_issue
 from .migration import async_migrate_ids
 from .services import async_setup_services
 
@@ -58,6 +59,7 @@ async def async_setup_entry(hass: HomeAssistant, entry: QuectelConfigEntry) -> b
     await devices.async_config_entry_first_refresh()
     shares = QuectelShareCoordinator(hass, entry, client, devices, budget)
     await shares.async_config_entry_first_refresh()
+    async_clear_issue(hass, RECONFIGURE_ISSUE, entry.entry_id)
     entry.runtime_data = QuectelRuntimeData(
         client=client, budget=budget, devices=devices, shares=shares
     )

@@ -22,10 +22,12 @@ import voluptuous as vol
 
 from .api import (
     InvalidBaseUrlError,
+    QuectelAccessDeniedError,
     QuectelAccountLockedError,
     QuectelConnectionError,
     QuectelError,
     QuectelInvalidCredentialsError,
+    QuectelQuotaError,
     QuectelSignatureError,
     QuectelUserDomainError,
     User,
@@ -279,6 +281,8 @@ class QuectelConfigFlow(ConfigFlow, domain=DOMAIN):
             return None, {CONF_USER_DOMAIN_SECRET: "signature_invalid"}, placeholders
         except QuectelConnectionError:
             return None, {"base": "cannot_connect"}, placeholders
+        except (QuectelQuotaError, QuectelAccessDeniedError) as err:
+            return None, {"base": err.key}, placeholders
         except QuectelError:
             LOGGER.exception("Unexpected error while signing in to the Quectel cloud")
             return None, {"base": "unknown"}, placeholders

@@ -16,6 +16,7 @@ from homeassistant.helpers.translation import (
 from homeassistant.util import dt as dt_util
 
 from .api import (
+    ERROR_CODES,
     QuectelConnectionError,
     QuectelError,
     QuectelOutcomeUnknownError,
@@ -28,6 +29,7 @@ from .const import DOMAIN
 from .share_view import local_time_text
 
 QUOTA_KEY = "quota_exhausted"
+QUOTA_CODE = 4026
 
 
 class QuectelNotDoneError(QuectelConnectionError):
@@ -125,19 +127,21 @@ def translation_placeholders_for(err: QuectelError) -> dict[str, str]:
     return {"code": "", "msg": "", "error": error}
 
 
-def quota_error(reset: datetime) -> ServiceValidationError:
-    """Return the error of an action refused because the quota is used up.
+def hold_error(code: int, until: datetime) -> ServiceValidationError:
+    """Return the error of an action refused while the cloud holds requests.
 
-    A `ServiceValidationError`: nothing to debug, so no traceback in the log.
+    ``code`` says why: the quota (4026) or a lockout (5147, 5325). A
+    `ServiceValidationError`: nothing to debug, so no traceback in the log.
     """
+    spec = ERROR_CODES.get(code)
     return ServiceValidationError(
         translation_domain=DOMAIN,
-        translation_key=QUOTA_KEY,
+        translation_key=spec.key if spec else QUOTA_KEY,
         translation_placeholders={
-            "code": "4026",
+            "code": str(code),
             "msg": "",
             "error": "",
-            "reset": local_time_text(reset),
+            "reset": local_time_text(until),
         },
     )
 

@@ -20,7 +20,7 @@ from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import asynccontextmanager
 import copy
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 import json
 import logging
 import re
@@ -56,6 +56,9 @@ from .errors import (
 from .models import Device, DevicePage, Share, Tokens, User, parse_list
 
 _LOGGER = logging.getLogger(__name__)
+
+# A lockout whose message names no duration: the docs' 20 minutes.
+LOCKOUT_WITHOUT_DURATION = timedelta(minutes=20)
 
 # Never walk more pages than this, whatever the cloud says about the next one.
 _MAX_DEVICE_PAGES = 1000
@@ -130,6 +133,17 @@ class _Renewal:
 def _copy[E: BaseException](err: E) -> E:
     """Return a copy of ``err`` to raise again (one traceback per raise)."""
     return copy.copy(err)
+
+
+def _lifted(rejection: QuectelAuthenticationError) -> bool:
+    """Whether a login refused with "wait" (a lockout) may be tried again.
+
+    Any other refusal stands until `QuectelClient.login` is called.
+    """
+    if rejection.remedy is not Remedy.WAIT:
+        return False
+    retry_at = rejection.retry_at or rejection.received_at + LOCKOUT_WITHOUT_DURATION
+    return datetime.now(UTC) >= retry_at
 
 
 def _retrieve(task: asyncio.Task[Tokens]) -> None:
@@ -291,10 +305,14 @@ class QuectelClient:
             self._on_tokens_changed(tokens)
 
     async def _login(self) -> Tokens:
-        if self._login_rejection is not None:
-            # The cloud rejected these credentials: trying again by ourselves
-            # would count towards freezing the account.
-            raise _copy(self._login_rejection)
+        rejection = self._login_rejection
+        if rejection is not None:
+            if not _lifted(rejection):
+                # The cloud rejected these credentials: trying again by
+                # ourselves would count towards freezing the account.
+                raise _copy(rejection)
+            # A lockout is over: one attempt again.
+            self._login_rejection = None
         random = make_random()
         pwd = encrypt_password(self._password, random)
         params: dict[str, str | int | None]
