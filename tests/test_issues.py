@@ -8,7 +8,7 @@ from typing import Any
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.config_entries import SOURCE_REAUTH, ConfigEntryState
 from homeassistant.core import HomeAssistant
-from homeassistant.exceptions import ServiceValidationError
+from homeassistant.exceptions import ConfigEntryError, ServiceValidationError
 from homeassistant.helpers import issue_registry as ir
 import pytest
 from pytest_homeassistant_custom_component.common import (
@@ -98,17 +98,16 @@ async def test_a_lockout_waits_instead_of_asking_for_a_password(
 
 
 @pytest.mark.parametrize(
-    ("code", "key"),
-    [(5420, "signature_invalid"), (5015, "user_domain_unknown")],
+    "refusal", [(5420, "signature_invalid"), (5015, "user_domain_unknown")]
 )
 async def test_wrong_settings_raise_a_repair_issue_not_a_password_form(
     hass: HomeAssistant,
     morning: FrozenDateTimeFactory,
     init_integration: MockConfigEntry,
     simulator: Simulator,
-    code: int,
-    key: str,
+    refusal: tuple[int, str],
 ) -> None:
+    code, key = refusal
     simulator.revoke_tokens()
     simulator.inject(Fault.ERROR_CODE, code=code, endpoint=Endpoint.EMAIL_LOGIN)
     await advance(hass, morning, timedelta(hours=1, minutes=5))
@@ -120,7 +119,9 @@ async def test_wrong_settings_raise_a_repair_issue_not_a_password_form(
     assert issue.severity is ir.IssueSeverity.ERROR
     # It names the data centers to try.
     assert "https://iot-api.landecia.com" in issue.translation_placeholders["hosts"]
-    assert init_integration.runtime_data.devices.last_exception is not None
+    error = init_integration.runtime_data.devices.last_exception
+    assert isinstance(error, ConfigEntryError)
+    assert error.translation_key == key
 
 
 async def test_wrong_settings_at_setup_stop_the_entry_with_the_issue(
