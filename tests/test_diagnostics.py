@@ -97,16 +97,27 @@ async def test_diagnostics_during_an_outage(
     init_integration: MockConfigEntry,
     simulator: Simulator,
 ) -> None:
+    """The device list fails as a whole during an outage: diagnostics show it.
+
+    Share lists fail per device (the share coordinator itself succeeds), and
+    the devices keep their last lists.
+    """
     simulator.inject(Fault.HTTP_502, times=None)
-    await init_integration.runtime_data.shares.async_refresh()
+    await init_integration.runtime_data.devices.async_refresh()
+    await init_integration.runtime_data.shares.async_refresh_devices(["pTest_DEV-1"])
 
     diagnostics = await get_diagnostics_for_config_entry(
         hass, hass_client, init_integration
     )
 
+    devices = diagnostics["coordinators"]["devices"]
+    assert devices["last_update_success"] is False
+    assert devices["last_exception"].startswith("UpdateFailed: ")
+    assert "502" in devices["last_exception"]
+    assert devices["update_interval_seconds"] == 3600
     shares = diagnostics["coordinators"]["shares"]
-    assert shares["last_update_success"] is False
-    assert shares["last_exception"].startswith("UpdateFailed: ")
-    assert "502" in shares["last_exception"]
-    assert shares["update_interval_seconds"] == 900
-    assert diagnostics["coordinators"]["devices"]["update_interval_seconds"] == 300
+    assert shares["last_update_success"] is True
+    assert shares["update_interval_seconds"] == 300
+    # The last lists are kept.
+    [device_1] = [d for d in diagnostics["devices"] if d["unique_id"] == "pTest_DEV-1"]
+    assert len(device_1["shares"]) == 4
