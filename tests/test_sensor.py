@@ -159,6 +159,8 @@ async def test_unavailable_while_the_cloud_fails(
     ]
     assert len(recovered) == 1
     assert recovered[0].levelno == logging.INFO
+    # Not once more per device.
+    assert not [r for r in caplog.records if "can be read again" in r.getMessage()]
 
 
 async def test_unavailable_when_every_list_is_refused(

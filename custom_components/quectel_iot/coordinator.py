@@ -317,9 +317,11 @@ class QuectelShareCoordinator(DataUpdateCoordinator[dict[str, list[Share]]]):
             changed = (self.data or {}).get(unique_id) != shares
             fetched[unique_id] = shares
             self.read_at[unique_id] = now
-            if self.failed.pop(unique_id, None) is not None:
+            if (previous := self.failed.pop(unique_id, None)) is not None:
                 self._failures_changed = True
-                LOGGER.info("The share list of %s can be read again", device.name)
+                # A refusal was logged per device, an outage once: so is the end.
+                if isinstance(previous, QuectelResponseError):
+                    LOGGER.info("The share list of %s can be read again", device.name)
             self._schedule_next(unique_id, now, changed, shares)
         for device, err in outcome.failed:
             if not isinstance(err, QuectelAuthenticationError | QuectelQuotaError):
