@@ -101,3 +101,44 @@ async def init_integration(
     await hass.async_block_till_done()
     assert config_entry.state is ConfigEntryState.LOADED
     return config_entry
+
+
+# --- Time and the account's service device (request-budget polling) -------------
+# Polling judges due times by the wall clock (dt_util.utcnow()): tests that
+# move Home Assistant's timers must move the clock too.
+
+from datetime import timedelta  # noqa: E402
+
+from freezegun.api import FrozenDateTimeFactory  # noqa: E402
+from homeassistant.config_entries import ConfigEntry  # noqa: E402
+from homeassistant.helpers import device_registry as dr  # noqa: E402
+from pytest_homeassistant_custom_component.common import (  # noqa: E402
+    async_fire_time_changed,
+)
+
+from custom_components.quectel_iot.devices import account_identifier  # noqa: E402
+
+
+async def advance(
+    hass: HomeAssistant, freezer: FrozenDateTimeFactory, delta: timedelta
+) -> None:
+    """Move the clock by ``delta`` and run what became due, to the end."""
+    freezer.tick(delta)
+    async_fire_time_changed(hass)
+    await hass.async_block_till_done(wait_background_tasks=True)
+
+
+def is_account_device(entry: ConfigEntry, device: dr.DeviceEntry) -> bool:
+    """Whether ``device`` is the account's service device (not a cloud device)."""
+    return (DOMAIN, account_identifier(entry)) in device.identifiers
+
+
+def cloud_devices(hass: HomeAssistant, entry: ConfigEntry) -> list[dr.DeviceEntry]:
+    """The registry devices of ``entry`` that stand for cloud devices."""
+    return [
+        device
+        for device in dr.async_entries_for_config_entry(
+            dr.async_get(hass), entry.entry_id
+        )
+        if not is_account_device(entry, device)
+    ]

@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
+from freezegun.api import FrozenDateTimeFactory
 from homeassistant.config_entries import ConfigEntryState
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import device_registry as dr, entity_registry as er
 from homeassistant.setup import async_setup_component
-from homeassistant.util import dt as dt_util
 import pytest
-from pytest_homeassistant_custom_component.common import (
-    MockConfigEntry,
-    async_fire_time_changed,
-)
+from pytest_homeassistant_custom_component.common import MockConfigEntry
 from pytest_homeassistant_custom_component.syrupy import (
     HomeAssistantSnapshotExtension,
 )
@@ -23,8 +20,15 @@ from syrupy.location import PyTestLocation
 from custom_components.quectel_iot import async_remove_config_entry_device
 from custom_components.quectel_iot.api import Endpoint
 from custom_components.quectel_iot.const import DEVICE_SCAN_INTERVAL, DOMAIN
-from custom_components.quectel_iot.devices import MANUFACTURER
+from custom_components.quectel_iot.coordinator import GONE_CONFIRM_AFTER
+from custom_components.quectel_iot.devices import (
+    MANUFACTURER,
+    account_identifier,
+    async_sync_devices,
+)
 from simulator import Fault, Simulator
+
+from .conftest import advance, cloud_devices
 
 OWNED = {"pTest_DEV-1", "pTest_DEV-2", "pTest2_DEV-3", "pTest_DEV-U"}
 
@@ -50,20 +54,26 @@ def snapshot(snapshot: SnapshotAssertion) -> SnapshotAssertion:
 def registered(
     hass: HomeAssistant, entry: MockConfigEntry
 ) -> dict[str, dr.DeviceEntry]:
-    """The entry's registry devices, by their ``pk_dk`` identifier."""
-    registry = dr.async_get(hass)
+    """The entry's cloud devices in the registry, by their ``pk_dk`` identifier.
+
+    The account's own service device is left out.
+    """
     return {
         identifier: device
-        for device in dr.async_entries_for_config_entry(registry, entry.entry_id)
+        for device in cloud_devices(hass, entry)
         for domain, identifier in device.identifiers
         if domain == DOMAIN
     }
 
 
-async def poll(hass: HomeAssistant) -> None:
+async def poll(hass: HomeAssistant, freezer: FrozenDateTimeFactory) -> None:
     """Let the device list's scheduled poll run."""
-    async_fire_time_changed(hass, dt_util.utcnow() + DEVICE_SCAN_INTERVAL)
-    await hass.async_block_till_done(wait_background_tasks=True)
+    await advance(hass, freezer, DEVICE_SCAN_INTERVAL)
+
+
+async def confirm_gone(hass: HomeAssistant, freezer: FrozenDateTimeFactory) -> None:
+    """Let the poll that confirms a missing device run (`GONE_CONFIRM_AFTER` on)."""
+    await advance(hass, freezer, GONE_CONFIRM_AFTER)
 
 
 async def test_owned_devices_registered(
@@ -85,7 +95,10 @@ async def test_owned_devices_registered(
 
 
 async def test_shared_with_account_not_registered(
-    hass: HomeAssistant, simulator: Simulator, init_integration: MockConfigEntry
+    hass: HomeAssistant,
+    simulator: Simulator,
+    init_integration: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
 ) -> None:
     """A device another user shared with the account is not its to share."""
     assert ("pOther", "OTHER-1") in simulator.devices
@@ -96,16 +109,19 @@ async def test_shared_with_account_not_registered(
     # A device shared later is not registered either.
     simulator.add_device("pOther", "OTHER-2", "U4", name="Other 2")
     simulator.add_share("pOther", "OTHER-2", "U1")
-    await poll(hass)
+    await poll(hass, freezer)
     assert set(registered(hass, init_integration)) == OWNED
 
 
 async def test_added_device_appears_after_poll(
-    hass: HomeAssistant, simulator: Simulator, init_integration: MockConfigEntry
+    hass: HomeAssistant,
+    simulator: Simulator,
+    init_integration: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
 ) -> None:
     simulator.add_device("pNew", "NEW-1", "U1", name="New device", product_name="New")
     assert "pNew_NEW-1" not in registered(hass, init_integration)
-    await poll(hass)
+    await poll(hass, freezer)
     device = registered(hass, init_integration)["pNew_NEW-1"]
     assert device.name == "New device"
     assert device.model == "New"
@@ -122,38 +138,87 @@ async def test_added_device_appears_after_refresh(
 
 
 async def test_renamed_device_updated(
-    hass: HomeAssistant, simulator: Simulator, init_integration: MockConfigEntry
+    hass: HomeAssistant,
+    simulator: Simulator,
+    init_integration: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
 ) -> None:
     """The registry follows a name changed in the app."""
     simulator.devices[("pTest", "DEV-1")].name = "Kitchen"
-    await poll(hass)
+    await poll(hass, freezer)
     assert registered(hass, init_integration)["pTest_DEV-1"].name == "Kitchen"
 
 
 async def test_removed_device_removed(
-    hass: HomeAssistant, simulator: Simulator, init_integration: MockConfigEntry
+    hass: HomeAssistant,
+    simulator: Simulator,
+    init_integration: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
 ) -> None:
+    """Removed once two lists, `GONE_CONFIRM_AFTER` apart, both lack it."""
     registry = dr.async_get(hass)
     device_id = registered(hass, init_integration)["pTest_DEV-2"].id
     simulator.remove_device("pTest", "DEV-2")
-    await poll(hass)
+    await poll(hass, freezer)
+    # One list without it is not enough: it could be a momentary gap.
+    assert set(registered(hass, init_integration)) == OWNED
+    await confirm_gone(hass, freezer)
     assert set(registered(hass, init_integration)) == OWNED - {"pTest_DEV-2"}
     assert registry.async_get(device_id) is None
 
 
-async def test_device_kept_during_outage(
-    hass: HomeAssistant, simulator: Simulator, init_integration: MockConfigEntry
+async def test_device_missing_from_one_list_only_is_kept(
+    hass: HomeAssistant,
+    simulator: Simulator,
+    init_integration: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
 ) -> None:
-    """A failed poll removes nothing; the next good one does."""
+    """A device missing from one list and back in the next stays registered."""
+    registry = dr.async_get(hass)
+    device = registered(hass, init_integration)["pTest_DEV-2"]
+    saved = simulator.devices.pop(("pTest", "DEV-2"))
+    await poll(hass, freezer)
+    # The list lacked it: the coordinator looks again soon.
+    assert init_integration.runtime_data.devices.update_interval == GONE_CONFIRM_AFTER
+    simulator.devices[("pTest", "DEV-2")] = saved
+    await confirm_gone(hass, freezer)
+    assert set(registered(hass, init_integration)) == OWNED
+    assert registry.async_get(device.id) == device
+    assert init_integration.runtime_data.devices.update_interval == (
+        DEVICE_SCAN_INTERVAL
+    )
+    # Missing again later: two new lists are needed to drop it.
+    simulator.remove_device("pTest", "DEV-2")
+    await poll(hass, freezer)
+    assert set(registered(hass, init_integration)) == OWNED
+    await confirm_gone(hass, freezer)
+    assert set(registered(hass, init_integration)) == OWNED - {"pTest_DEV-2"}
+
+
+async def test_device_kept_during_outage(
+    hass: HomeAssistant,
+    simulator: Simulator,
+    init_integration: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """Failed polls remove nothing; two good ones apart in time do."""
     devices = init_integration.runtime_data.devices
     simulator.remove_device("pTest", "DEV-2")
     simulator.inject(Fault.HTTP_503, endpoint=Endpoint.DEVICE_LIST)
-    await poll(hass)
+    await poll(hass, freezer)
+    assert not devices.last_update_success
+    assert set(registered(hass, init_integration)) == OWNED
+    # However long the outage lasts.
+    await confirm_gone(hass, freezer)
+    await poll(hass, freezer)
     assert not devices.last_update_success
     assert set(registered(hass, init_integration)) == OWNED
 
     simulator.clear_faults()
-    await poll(hass)
+    await poll(hass, freezer)
+    assert devices.last_update_success
+    assert set(registered(hass, init_integration)) == OWNED
+    await confirm_gone(hass, freezer)
     assert devices.last_update_success
     assert set(registered(hass, init_integration)) == OWNED - {"pTest_DEV-2"}
 
@@ -168,7 +233,10 @@ async def test_device_kept_after_unload(
 
 
 async def test_device_of_other_integration_untouched(
-    hass: HomeAssistant, simulator: Simulator, init_integration: MockConfigEntry
+    hass: HomeAssistant,
+    simulator: Simulator,
+    init_integration: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
 ) -> None:
     """A device shared with another config entry only loses our entry."""
     other = MockConfigEntry(domain="other")
@@ -181,7 +249,8 @@ async def test_device_of_other_integration_untouched(
         device.id, add_config_entry_id=init_integration.entry_id
     )
     simulator.remove_device("pTest2", "DEV-3")
-    await poll(hass)
+    await poll(hass, freezer)
+    await confirm_gone(hass, freezer)
     kept = registry.async_get(device.id)
     assert kept is not None
     assert kept.config_entries == {other.entry_id}
@@ -246,13 +315,21 @@ async def test_remove_device_allowed_once_unlisted(
 
 
 async def test_remove_device_after_cloud_unbind(
-    hass: HomeAssistant, simulator: Simulator, init_integration: MockConfigEntry
+    hass: HomeAssistant,
+    simulator: Simulator,
+    init_integration: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
 ) -> None:
-    """Refused while listed, allowed once a poll no longer lists it."""
+    """Refused while listed, allowed once two polls apart no longer list it."""
+    devices = init_integration.runtime_data.devices
     device = registered(hass, init_integration)["pTest2_DEV-3"]
     assert not await async_remove_config_entry_device(hass, init_integration, device)
     simulator.remove_device("pTest2", "DEV-3")
-    await init_integration.runtime_data.devices.async_refresh()
+    await devices.async_refresh()
+    # Not yet confirmed gone: still refused.
+    assert not await async_remove_config_entry_device(hass, init_integration, device)
+    freezer.tick(GONE_CONFIRM_AFTER)
+    await devices.async_refresh()
     assert await async_remove_config_entry_device(hass, init_integration, device)
 
 
@@ -266,18 +343,56 @@ async def test_remove_device_refused_when_not_loaded(
     assert not await async_remove_config_entry_device(hass, init_integration, device)
 
 
+async def test_account_service_device(
+    hass: HomeAssistant,
+    simulator: Simulator,
+    init_integration: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """The account's service device: kept by every sync, never removable."""
+    entry = init_integration
+    registry = dr.async_get(hass)
+    account = registry.async_get_device(
+        identifiers={(DOMAIN, f"account {entry.entry_id}")}
+    )
+    assert account is not None
+    assert account_identifier(entry) == f"account {entry.entry_id}"
+    assert account.entry_type is dr.DeviceEntryType.SERVICE
+    assert account.config_entries == {entry.entry_id}
+    assert account.name == entry.title
+    assert account.manufacturer == MANUFACTURER
+    # It is the only device of the entry besides the cloud's.
+    assert {
+        device.id
+        for device in dr.async_entries_for_config_entry(registry, entry.entry_id)
+    } == {account.id} | {device.id for device in registered(hass, entry).values()}
+
+    # Syncing with the cloud's list, which never holds it, keeps it.
+    async_sync_devices(hass, entry)
+    simulator.remove_device("pTest", "DEV-1")
+    await poll(hass, freezer)
+    await confirm_gone(hass, freezer)
+    assert "pTest_DEV-1" not in registered(hass, entry)
+    assert registry.async_get(account.id) == account
+
+    # It cannot be removed by hand.
+    assert not await async_remove_config_entry_device(hass, entry, account)
+    assert registry.async_get(account.id) is not None
+
+
 async def test_keys_that_read_alike_are_two_devices(
-    hass: HomeAssistant, simulator: Simulator, init_integration: MockConfigEntry
+    hass: HomeAssistant,
+    simulator: Simulator,
+    init_integration: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
 ) -> None:
     """``pA_B``/``C`` and ``pA``/``B_C``: two devices, two Shares sensors."""
     simulator.add_device("pA_B", "C", "U1", name="Lamp AB")
     simulator.add_device("pA", "B_C", "U1", name="Lamp A")
     simulator.add_share("pA_B", "C", "U3")
-    await poll(hass)
+    await poll(hass, freezer)
 
-    ours = dr.async_entries_for_config_entry(
-        dr.async_get(hass), init_integration.entry_id
-    )
+    ours = cloud_devices(hass, init_integration)
     by_keys = {(device.model_id, device.serial_number): device for device in ours}
     assert len(ours) == len(by_keys) == len(OWNED) + 2
     assert by_keys[("pA_B", "C")].name == "Lamp AB"
@@ -288,7 +403,11 @@ async def test_keys_that_read_alike_are_two_devices(
     sensors = er.async_entries_for_config_entry(
         er.async_get(hass), init_integration.entry_id
     )
-    shares = {entity.device_id: hass.states.get(entity.entity_id) for entity in sensors}
+    shares = {
+        entity.device_id: hass.states.get(entity.entity_id)
+        for entity in sensors
+        if entity.device_id in {device.id for device in ours}
+    }
     assert shares[by_keys[("pA_B", "C")].id].state == "1"  # type: ignore[union-attr]
     assert shares[by_keys[("pA", "B_C")].id].state == "0"  # type: ignore[union-attr]
     # The cloud still lists both: neither can be removed.

@@ -23,7 +23,15 @@ from .conftest import OWNER_EMAIL, OWNER_PASSWORD
 from .share_helpers import GUEST_EMAIL, GUEST_PHONE, OTHER_EMAIL, seed_scenario_shares
 
 # The simulator listens on a random port.
-RANDOM_URL = path_type({r".*base_url": (str,)}, regex=True)
+# The simulator's port and the moments of the run are not fixed.
+RANDOM_URL = path_type(
+    {
+        r".*base_url": (str,),
+        r".*shares_read_at": (str,),
+        r"requests\.resets_at": (str,),
+    },
+    regex=True,
+)
 
 
 @pytest.fixture(autouse=True)
@@ -65,8 +73,12 @@ async def test_config_entry_diagnostics(
     text = json.dumps(diagnostics)
     for secret in secrets_of(init_integration, simulator):
         assert secret not in text
-    assert diagnostics["account"]["uid"] == "U1"
+    # Recipients and share codes are redacted too.
+    for recipient_detail in ("U3", "U4", "Guest", "CODE-GUEST-1", "U1"):
+        assert f'"{recipient_detail}"' not in text
     assert diagnostics["account"]["user_domain"] == simulator.user_domain
+    assert diagnostics["requests"]["today"] == len(simulator.requests)
+    assert diagnostics["requests"]["daily_budget"] == 1000
     assert diagnostics == snapshot(matcher=RANDOM_URL)
 
 
@@ -97,16 +109,27 @@ async def test_diagnostics_during_an_outage(
     init_integration: MockConfigEntry,
     simulator: Simulator,
 ) -> None:
+    """The device list fails as a whole during an outage: diagnostics show it.
+
+    Share lists fail per device (the share coordinator itself succeeds), and
+    the devices keep their last lists.
+    """
     simulator.inject(Fault.HTTP_502, times=None)
-    await init_integration.runtime_data.shares.async_refresh()
+    await init_integration.runtime_data.devices.async_refresh()
+    await init_integration.runtime_data.shares.async_refresh_devices(["pTest_DEV-1"])
 
     diagnostics = await get_diagnostics_for_config_entry(
         hass, hass_client, init_integration
     )
 
+    devices = diagnostics["coordinators"]["devices"]
+    assert devices["last_update_success"] is False
+    assert devices["last_exception"].startswith("UpdateFailed: ")
+    assert "502" in devices["last_exception"]
+    assert devices["update_interval_seconds"] == 3600
     shares = diagnostics["coordinators"]["shares"]
-    assert shares["last_update_success"] is False
-    assert shares["last_exception"].startswith("UpdateFailed: ")
-    assert "502" in shares["last_exception"]
-    assert shares["update_interval_seconds"] == 900
-    assert diagnostics["coordinators"]["devices"]["update_interval_seconds"] == 300
+    assert shares["last_update_success"] is True
+    assert shares["update_interval_seconds"] == 300
+    # The last lists are kept.
+    [device_1] = [d for d in diagnostics["devices"] if d["unique_id"] == "pTest_DEV-1"]
+    assert len(device_1["shares"]) == 4

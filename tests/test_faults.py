@@ -13,10 +13,11 @@ import functools
 import logging
 from typing import Any
 
+from freezegun.api import FrozenDateTimeFactory
 from homeassistant.config_entries import SOURCE_REAUTH, ConfigEntryState
 from homeassistant.const import STATE_UNAVAILABLE, Platform
 from homeassistant.core import HomeAssistant
-from homeassistant.exceptions import HomeAssistantError
+from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 from homeassistant.helpers import device_registry as dr, entity_registry as er
 from homeassistant.util import dt as dt_util
 import pytest
@@ -31,12 +32,13 @@ from custom_components.quectel_iot.api.const import Endpoint
 from custom_components.quectel_iot.const import (
     CONF_PASSWORD,
     CONF_TOKENS,
+    DEVICE_SCAN_INTERVAL,
     DOMAIN,
     SHARE_SCAN_INTERVAL,
 )
 from simulator import Fault, Simulator
 
-from .conftest import GUEST_UID
+from .conftest import GUEST_UID, advance
 
 PACKAGE_LOGGER = "custom_components.quectel_iot"
 # What the coordinators log, once, when the cloud fails or refuses the account.
@@ -44,6 +46,10 @@ EXPECTED_ERRORS = ("Error fetching ", "Authentication failed while fetching ")
 TIMEOUT = 0.5
 
 # Faults that make the cloud unusable while they last (endpoint: every one).
+# The first ones fail the connection (an outage, logged once for all share
+# lists); the others are answers the client cannot use, refusals of each
+# device's share list (logged once per device).
+REFUSALS = {Fault.MALFORMED_JSON, Fault.BAD_ENVELOPE, Fault.UNKNOWN_CODE}
 OUTAGES = [
     Fault.HTTP_500,
     Fault.HTTP_502,
@@ -110,9 +116,55 @@ def recovery_logs(caplog: pytest.LogCaptureFixture, name: str) -> list[str]:
 
 
 async def tick(hass: HomeAssistant, delta: timedelta = SHARE_SCAN_INTERVAL) -> None:
-    """Let ``delta`` (and a bit) pass, so that every poll due runs."""
+    """Let ``delta`` (and a bit) pass, so that every timer due fires.
+
+    Only Home Assistant's timers move: enough for setup retries. Polls judge
+    what is due by the clock, see `poll`.
+    """
     async_fire_time_changed(hass, dt_util.utcnow() + delta + timedelta(seconds=5))
     await hass.async_block_till_done(wait_background_tasks=True)
+
+
+async def poll(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    delta: timedelta = DEVICE_SCAN_INTERVAL,
+) -> None:
+    """Move the clock by ``delta`` (and a bit): the device list and every
+    device's share list are due within `DEVICE_SCAN_INTERVAL`."""
+    await advance(hass, freezer, delta + timedelta(seconds=5))
+
+
+def share_outage_logs(caplog: pytest.LogCaptureFixture) -> list[logging.LogRecord]:
+    """The warnings that share lists cannot be read (an outage)."""
+    return [
+        r
+        for r in caplog.records
+        if r.getMessage().startswith("Cannot read share lists")
+    ]
+
+
+def share_outage_end_logs(caplog: pytest.LogCaptureFixture) -> list[logging.LogRecord]:
+    """The notes that share lists can be read again after an outage."""
+    return [
+        r for r in caplog.records if "answers share-list reads again" in r.getMessage()
+    ]
+
+
+def refused_logs(caplog: pytest.LogCaptureFixture) -> list[str]:
+    """The warnings that the cloud refused a device's share list."""
+    return [
+        r.getMessage()
+        for r in caplog.records
+        if r.getMessage().startswith("The cloud refused the share list of")
+    ]
+
+
+def refusal_end_logs(caplog: pytest.LogCaptureFixture) -> list[str]:
+    """The notes that a device's share list can be read again."""
+    return [
+        r.getMessage() for r in caplog.records if "can be read again" in r.getMessage()
+    ]
 
 
 def device_id(hass: HomeAssistant, dk: str, pk: str = "pTest") -> str:
@@ -123,13 +175,16 @@ def device_id(hass: HomeAssistant, dk: str, pk: str = "pTest") -> str:
 
 
 def sensor_ids(hass: HomeAssistant, entry: MockConfigEntry) -> list[str]:
-    """The entity ids of the account's sensors."""
+    """The entity ids of the account's Shares sensors.
+
+    The account's Cloud requests today sensor counts locally: it stays.
+    """
     return [
         entity.entity_id
         for entity in er.async_entries_for_config_entry(
             er.async_get(hass), entry.entry_id
         )
-        if entity.domain == Platform.SENSOR
+        if entity.domain == Platform.SENSOR and entity.translation_key == "shares"
     ]
 
 
@@ -201,15 +256,13 @@ async def test_connection_refused_at_setup_retries_then_recovers(
     assert_no_unhandled_errors(caplog)
 
 
-@pytest.mark.parametrize("code", [5147, 5325, 5586])
-async def test_auth_fault_at_setup_asks_for_reauth_and_never_retries(
+async def test_wrong_password_at_setup_asks_for_reauth_and_never_retries(
     hass: HomeAssistant,
     config_entry: MockConfigEntry,
     simulator: Simulator,
     caplog: pytest.LogCaptureFixture,
-    code: int,
 ) -> None:
-    simulator.inject(Fault.ERROR_CODE, endpoint=Endpoint.EMAIL_LOGIN.value, code=code)
+    simulator.inject(Fault.ERROR_CODE, endpoint=Endpoint.EMAIL_LOGIN.value, code=5586)
     assert not await hass.config_entries.async_setup(config_entry.entry_id)
     assert config_entry.state is ConfigEntryState.SETUP_ERROR
     assert len(reauth_flows(hass, config_entry)) == 1
@@ -218,6 +271,33 @@ async def test_auth_fault_at_setup_asks_for_reauth_and_never_retries(
         await tick(hass, timedelta(hours=1))
     assert config_entry.state is ConfigEntryState.SETUP_ERROR
     assert count(simulator, Endpoint.EMAIL_LOGIN) == 1
+    assert_no_unhandled_errors(caplog)
+
+
+@pytest.mark.parametrize("lockout", [(5147, "is frozen"), (5325, "blocked access")])
+async def test_lockout_at_setup_waits_without_asking_for_a_password(
+    hass: HomeAssistant,
+    config_entry: MockConfigEntry,
+    simulator: Simulator,
+    caplog: pytest.LogCaptureFixture,
+    lockout: tuple[int, str],
+) -> None:
+    """The entry retries after the lockout, not before; no password form."""
+    code, says = lockout
+    simulator.inject(Fault.ERROR_CODE, endpoint=Endpoint.EMAIL_LOGIN.value, code=code)
+    assert not await hass.config_entries.async_setup(config_entry.entry_id)
+    assert config_entry.state is ConfigEntryState.SETUP_RETRY
+    # The reason shown on the entry is the translated lockout message.
+    assert config_entry.reason is not None
+    assert says in config_entry.reason
+    assert reauth_flows(hass, config_entry) == []
+
+    # Home Assistant retries the setup; nothing is sent before the lockout ends.
+    for _ in range(3):
+        await tick(hass, timedelta(minutes=2))
+    assert config_entry.state is ConfigEntryState.SETUP_RETRY
+    assert count(simulator, Endpoint.EMAIL_LOGIN) == 1
+    assert reauth_flows(hass, config_entry) == []
     assert_no_unhandled_errors(caplog)
 
 
@@ -238,6 +318,7 @@ async def test_wrong_password_at_setup_asks_for_reauth(
 # --- polling ----------------------------------------------------------------
 
 
+@pytest.mark.freeze_time(tick=True)  # a running clock: hangs must time out
 @pytest.mark.parametrize("fault", OUTAGES)
 async def test_outage_while_running_marks_unavailable_then_recovers(  # noqa: PLR0917
     hass: HomeAssistant,
@@ -246,6 +327,7 @@ async def test_outage_while_running_marks_unavailable_then_recovers(  # noqa: PL
     caplog: pytest.LogCaptureFixture,
     fault: Fault,
     request: pytest.FixtureRequest,
+    freezer: FrozenDateTimeFactory,
 ) -> None:
     if fault is Fault.HANG:
         request.getfixturevalue("short_timeout")
@@ -254,30 +336,45 @@ async def test_outage_while_running_marks_unavailable_then_recovers(  # noqa: PL
     init_integration = config_entry
     runtime = init_integration.runtime_data
     sensors = sensor_ids(hass, init_integration)
-    assert sensors
+    assert len(sensors) == 4
     assert all(hass.states.get(s).state != STATE_UNAVAILABLE for s in sensors)
     caplog.clear()
 
     simulator.inject(fault)
     for _ in range(3):
-        await tick(hass)
+        await poll(hass, freezer)
+    # The device list fails as a whole; share lists fail per device, the
+    # share coordinator itself carries on.
     assert not runtime.devices.last_update_success
-    assert not runtime.shares.last_update_success
+    assert runtime.shares.last_update_success
+    assert set(runtime.shares.failed) == set(runtime.devices.data)
     assert all(hass.states.get(s).state == STATE_UNAVAILABLE for s in sensors)
-    # Logged once per coordinator, however long the outage lasts.
+    # Logged once, however long the outage lasts: the device list once, and
+    # the share lists once (a connection outage) or once per device (refused).
     assert len(error_logs(caplog, "devices")) == 1
-    assert len(error_logs(caplog, "shares")) == 1
+    assert error_logs(caplog, "shares") == []
+    if fault in REFUSALS:
+        assert share_outage_logs(caplog) == []
+        assert len(refused_logs(caplog)) == len(set(refused_logs(caplog))) == 4
+    else:
+        assert len(share_outage_logs(caplog)) == 1
+        assert refused_logs(caplog) == []
     assert recovery_logs(caplog, "devices") == []
     assert init_integration.state is ConfigEntryState.LOADED
 
     simulator.clear_faults()
-    await tick(hass)
-    await tick(hass)
+    await poll(hass, freezer)
     assert runtime.devices.last_update_success
     assert runtime.shares.last_update_success
+    assert runtime.shares.failed == {}
     assert all(hass.states.get(s).state != STATE_UNAVAILABLE for s in sensors)
     assert len(recovery_logs(caplog, "devices")) == 1
-    assert len(recovery_logs(caplog, "shares")) == 1
+    if fault in REFUSALS:
+        assert share_outage_end_logs(caplog) == []
+        assert len(refusal_end_logs(caplog)) == len(set(refusal_end_logs(caplog))) == 4
+    else:
+        assert len(share_outage_end_logs(caplog)) == 1
+        assert refusal_end_logs(caplog) == []
     assert len(error_logs(caplog, "devices")) == 1
     assert reauth_flows(hass, init_integration) == []
     assert_no_unhandled_errors(caplog)
@@ -288,19 +385,25 @@ async def test_connection_refused_while_running_then_recovers(
     init_integration: MockConfigEntry,
     simulator: Simulator,
     caplog: pytest.LogCaptureFixture,
+    freezer: FrozenDateTimeFactory,
 ) -> None:
     runtime = init_integration.runtime_data
+    sensors = sensor_ids(hass, init_integration)
     port = int(simulator.base_url.rsplit(":", 1)[1])
     await simulator.stop()
-    await tick(hass)
-    await tick(hass)
+    await poll(hass, freezer)
+    await poll(hass, freezer)
     assert not runtime.devices.last_update_success
     assert len(error_logs(caplog, "devices")) == 1
+    assert len(share_outage_logs(caplog)) == 1
+    assert all(hass.states.get(s).state == STATE_UNAVAILABLE for s in sensors)
 
     await simulator.start(port=port)
-    await tick(hass)
+    await poll(hass, freezer)
     assert runtime.devices.last_update_success
     assert len(recovery_logs(caplog, "devices")) == 1
+    assert len(share_outage_end_logs(caplog)) == 1
+    assert all(hass.states.get(s).state != STATE_UNAVAILABLE for s in sensors)
     assert_no_unhandled_errors(caplog)
 
 
@@ -317,20 +420,26 @@ async def test_connection_refused_while_running_then_recovers(
         pytest.param(lambda sim: sim.revoke_tokens(), id="tokens_revoked"),
     ],
 )
-async def test_lost_tokens_are_replaced_without_an_outage(
+async def test_lost_tokens_are_replaced_without_an_outage(  # noqa: PLR0917
     hass: HomeAssistant,
     init_integration: MockConfigEntry,
     simulator: Simulator,
     caplog: pytest.LogCaptureFixture,
     break_tokens: Any,
+    freezer: FrozenDateTimeFactory,
 ) -> None:
     runtime = init_integration.runtime_data
     old_tokens = init_integration.data[CONF_TOKENS]
     simulator.clear_requests()
     break_tokens(simulator)
-    await tick(hass)
+    await poll(hass, freezer)
+    # Every share list was read with the new tokens (the clock stands still).
+    assert runtime.shares.read_at == dict.fromkeys(
+        runtime.devices.data, dt_util.utcnow()
+    )
     assert runtime.devices.last_update_success
     assert runtime.shares.last_update_success
+    assert runtime.shares.failed == {}
     # The password still works: one login, and the new tokens are stored.
     assert count(simulator, Endpoint.EMAIL_LOGIN) == 1
     assert init_integration.data[CONF_TOKENS] != old_tokens
@@ -340,22 +449,23 @@ async def test_lost_tokens_are_replaced_without_an_outage(
 
 
 @pytest.mark.parametrize("code", [5147, 5325])
-async def test_lockout_while_running_asks_for_reauth(
+async def test_lockout_while_running_waits_without_asking_for_a_password(  # noqa: PLR0917
     hass: HomeAssistant,
     init_integration: MockConfigEntry,
     simulator: Simulator,
     caplog: pytest.LogCaptureFixture,
     code: int,
+    freezer: FrozenDateTimeFactory,
 ) -> None:
     simulator.revoke_tokens()
     simulator.inject(Fault.ERROR_CODE, endpoint=Endpoint.EMAIL_LOGIN.value, code=code)
     simulator.clear_requests()
-    for _ in range(3):
-        await tick(hass)
-    assert not init_integration.runtime_data.devices.last_update_success
-    assert len(reauth_flows(hass, init_integration)) == 1
+    await poll(hass, freezer)
+    assert reauth_flows(hass, init_integration) == []
+    assert init_integration.state is ConfigEntryState.LOADED
     assert count(simulator, Endpoint.EMAIL_LOGIN) == 1
-    with pytest.raises(HomeAssistantError) as info:
+    # An action during the lockout is refused at once, without a login.
+    with pytest.raises(ServiceValidationError) as info:
         await share(hass)
     assert info.value.translation_key in ("account_frozen", "account_blocked")
     assert count(simulator, Endpoint.EMAIL_LOGIN) == 1
@@ -398,16 +508,18 @@ async def test_changed_password_logs_in_once_then_asks_for_reauth(
 # --- actions: errors are translated ----------------------------------------
 
 
+# A lost answer (a 5xx, a gateway page, a timeout) is checked by reading the
+# share list once: the change was not made. An unusable answer is not lost.
 @pytest.mark.parametrize(
-    ("fault", "key"),
+    ("fault", "key", "list_reads"),
     [
-        (Fault.HTTP_500, "cannot_connect"),
-        (Fault.HTTP_503, "cannot_connect"),
-        (Fault.HTML_ERROR_PAGE, "cannot_connect"),
-        (Fault.MALFORMED_JSON, "malformed_response"),
-        (Fault.BAD_ENVELOPE, "malformed_response"),
-        (Fault.UNKNOWN_CODE, "unknown_error_code"),
-        (Fault.HANG, "timeout"),
+        (Fault.HTTP_500, "not_done", 2),
+        (Fault.HTTP_503, "not_done", 2),
+        (Fault.HTML_ERROR_PAGE, "not_done", 2),
+        (Fault.MALFORMED_JSON, "malformed_response", 1),
+        (Fault.BAD_ENVELOPE, "malformed_response", 1),
+        (Fault.UNKNOWN_CODE, "unknown_error_code", 1),
+        (Fault.HANG, "not_done", 2),
     ],
 )
 @pytest.mark.usefixtures("short_timeout")
@@ -418,15 +530,19 @@ async def test_action_faults_are_translated(  # noqa: PLR0917
     caplog: pytest.LogCaptureFixture,
     fault: Fault,
     key: str,
+    list_reads: int,
 ) -> None:
     simulator.inject(
         fault, endpoint=Endpoint.SHARE_BY_UID.value, times=1, hang_seconds=5
     )
+    simulator.clear_requests()
     with pytest.raises(HomeAssistantError) as info:
         await share(hass)
     assert info.value.translation_domain == DOMAIN
     assert info.value.translation_key == key
     assert count(simulator, Endpoint.SHARE_BY_UID) == 1
+    # replace mode reads the list first; a lost answer is checked once more.
+    assert count(simulator, Endpoint.SHARE_USER_LIST) == list_reads
     # The cloud is back: the same call works.
     await share(hass)
     assert len(simulator.active_shares("pTest", "DEV-1")) == 1
@@ -445,39 +561,77 @@ async def test_action_faults_are_translated(  # noqa: PLR0917
         (Fault.HTTP_500, 0),
     ],
 )
-async def test_ambiguous_add_is_reported_not_retried(
+async def test_ambiguous_add_is_verified_not_retried(
     hass: HomeAssistant,
     init_integration: MockConfigEntry,
     simulator: Simulator,
     fault: Fault,
     created: int,
 ) -> None:
+    """A lost answer to an add: one share-list read tells done or not done."""
     simulator.inject(fault, endpoint=Endpoint.SHARE_BY_UID.value, times=1)
+    simulator.clear_requests()
+    if created:
+        response = await share(hass, mode="add")
+        [made] = owner_shares(simulator)
+        assert response["shares"][0]["share_code"] == made.share_code
+    else:
+        with pytest.raises(HomeAssistantError) as info:
+            await share(hass, mode="add")
+        assert info.value.translation_key == "not_done"
+    # Never sent twice; add mode reads the list only to check.
+    assert count(simulator, Endpoint.SHARE_BY_UID) == 1
+    assert count(simulator, Endpoint.SHARE_USER_LIST) == 1
+    assert len(owner_shares(simulator)) == created
+
+
+@pytest.mark.parametrize("fault", [Fault.DROP_AFTER_EXECUTE, Fault.DROP_CONNECTION])
+async def test_ambiguous_add_that_cannot_be_checked_is_reported_not_retried(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    simulator: Simulator,
+    fault: Fault,
+) -> None:
+    """The answer is lost and the share list cannot be read: outcome unknown."""
+    simulator.inject(fault, endpoint=Endpoint.SHARE_BY_UID.value, times=1)
+    simulator.inject(Fault.HTTP_502, endpoint=Endpoint.SHARE_USER_LIST.value, times=1)
+    simulator.clear_requests()
     with pytest.raises(HomeAssistantError) as info:
         await share(hass, mode="add")
     assert info.value.translation_key == "outcome_unknown"
     assert "list_shares" in str(info.value)
     assert count(simulator, Endpoint.SHARE_BY_UID) == 1
-    assert len(owner_shares(simulator)) == created
+    assert count(simulator, Endpoint.SHARE_USER_LIST) == 1
+    assert len(owner_shares(simulator)) == (fault is Fault.DROP_AFTER_EXECUTE)
 
 
 @pytest.mark.usefixtures("short_timeout")
-async def test_add_that_times_out_is_reported_not_retried(
+async def test_add_that_times_out_is_checked_not_retried(
     hass: HomeAssistant, init_integration: MockConfigEntry, simulator: Simulator
 ) -> None:
+    """Timed out: the list read right after does not show it yet: not done.
+
+    The cloud carries the hung request out later: once, never twice.
+    """
     simulator.inject(
-        Fault.HANG, endpoint=Endpoint.SHARE_BY_UID.value, times=1, hang_seconds=1.0
+        Fault.HANG, endpoint=Endpoint.SHARE_BY_UID.value, times=1, hang_seconds=2.0
     )
+    simulator.clear_requests()
     with pytest.raises(HomeAssistantError) as info:
         await share(hass, mode="add")
-    assert info.value.translation_key == "outcome_unknown"
+    assert info.value.translation_key == "not_done"
+    assert count(simulator, Endpoint.SHARE_USER_LIST) == 1
     # The cloud carries the request out after the client gave up: once.
-    for _ in range(100):
+    for _ in range(200):
         if owner_shares(simulator):
             break
         await asyncio.sleep(0.05)
     assert len(owner_shares(simulator)) == 1
     assert count(simulator, Endpoint.SHARE_BY_UID) == 1
+
+
+SOONER = "2098-01-01T00:00:00+00:00"
+LATER = "2099-01-01T00:00:00+00:00"
 
 
 @pytest.mark.parametrize("mode", ["replace", "extend"])
@@ -490,19 +644,24 @@ async def test_safe_share_is_retried_once_on_a_dropped_connection(
     simulator.inject(
         Fault.DROP_CONNECTION, endpoint=Endpoint.SHARE_BY_UID.value, times=1
     )
-    response = await share(hass, mode=mode)
+    response = await share(hass, mode=mode, expires_at=SOONER)
     assert count(simulator, Endpoint.SHARE_BY_UID) == 2
     codes = [s.share_code for s in simulator.active_shares("pTest", "DEV-1")]
     assert codes == [response["shares"][0]["share_code"]]
 
+    # Dropped twice: not sent a third time; the list read after shows the
+    # longer share was not made.
     simulator.clear_requests()
     simulator.inject(
         Fault.DROP_CONNECTION, endpoint=Endpoint.SHARE_BY_UID.value, times=2
     )
     with pytest.raises(HomeAssistantError) as info:
-        await share(hass, mode=mode)
-    assert info.value.translation_key == "cannot_connect"
+        await share(hass, mode=mode, expires_at=LATER)
+    assert info.value.translation_key == "not_done"
     assert count(simulator, Endpoint.SHARE_BY_UID) == 2
+    assert count(simulator, Endpoint.SHARE_USER_LIST) == 2
+    codes = [s.share_code for s in simulator.active_shares("pTest", "DEV-1")]
+    assert codes == [response["shares"][0]["share_code"]]
 
 
 async def test_share_management_is_retried_once_on_a_dropped_connection(
@@ -512,28 +671,33 @@ async def test_share_management_is_retried_once_on_a_dropped_connection(
     code = response["shares"][0]["share_code"]
     later = (dt_util.utcnow() + timedelta(days=30)).isoformat()
 
-    calls: list[tuple[str, dict[str, Any], Endpoint]] = [
+    # A read fails; a change whose answer was lost is checked in the list.
+    calls: list[tuple[str, dict[str, Any], Endpoint, str]] = [
         (
             "list_shares",
             {"device_id": [device_id(hass, "DEV-1")]},
             Endpoint.SHARE_USER_LIST,
+            "cannot_connect",
         ),
         (
             "set_share_expiry",
             {"share_code": code, "expires_at": later},
             Endpoint.SET_SHARE_TIME,
+            "not_done",
         ),
-        ("unshare_device", {"share_code": code}, Endpoint.OWNER_UNSHARE),
+        ("unshare_device", {"share_code": code}, Endpoint.OWNER_UNSHARE, "not_done"),
     ]
-    for service, data, endpoint in calls:
+    for service, data, endpoint, key in calls:
         simulator.clear_requests()
         simulator.inject(Fault.DROP_CONNECTION, endpoint=endpoint.value, times=2)
         with pytest.raises(HomeAssistantError) as info:
             await hass.services.async_call(
                 DOMAIN, service, data, blocking=True, return_response=True
             )
-        assert info.value.translation_key == "cannot_connect", service
+        assert info.value.translation_key == key, service
         assert count(simulator, endpoint) == 2, service
+        if endpoint is not Endpoint.SHARE_USER_LIST:
+            assert count(simulator, Endpoint.SHARE_USER_LIST) == 1, service
 
         simulator.clear_requests()
         simulator.inject(Fault.DROP_CONNECTION, endpoint=endpoint.value, times=1)

@@ -23,15 +23,15 @@ from custom_components.quectel_iot.const import (
 )
 from simulator import Fault, Simulator
 
-from .conftest import OWNER_EMAIL, OWNER_UID
+from .conftest import OWNER_EMAIL, OWNER_UID, cloud_devices
 
 
 async def test_setup_registers_owned_devices_only(
     hass: HomeAssistant, init_integration: MockConfigEntry, simulator: Simulator
 ) -> None:
     registry = dr.async_get(hass)
-    devices = dr.async_entries_for_config_entry(registry, init_integration.entry_id)
-    assert sorted(d.serial_number for d in devices) == [
+    devices = cloud_devices(hass, init_integration)
+    assert sorted(str(d.serial_number) for d in devices) == [
         "DEV-1",
         "DEV-2",
         "DEV-3",
@@ -48,12 +48,11 @@ async def test_setup_registers_owned_devices_only(
 
 
 def registered_devices(hass: HomeAssistant, entry: MockConfigEntry) -> set[str]:
-    """The serial numbers (device keys) registered for ``entry``."""
-    registry = dr.async_get(hass)
-    return {
-        str(device.serial_number)
-        for device in dr.async_entries_for_config_entry(registry, entry.entry_id)
-    }
+    """The serial numbers (device keys) of the cloud devices ``entry`` registered.
+
+    The account's own service device is left out.
+    """
+    return {str(device.serial_number) for device in cloud_devices(hass, entry)}
 
 
 def reauth_flows(hass: HomeAssistant, entry: MockConfigEntry) -> list[Any]:

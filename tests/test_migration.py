@@ -25,7 +25,7 @@ from custom_components.quectel_iot.const import DOMAIN
 from custom_components.quectel_iot.devices import MANUFACTURER
 from simulator import Simulator
 
-from .conftest import OWNER_EMAIL, OWNER_UID
+from .conftest import OWNER_EMAIL, OWNER_UID, cloud_devices
 
 GUEST_UID = "U3"
 
@@ -102,13 +102,17 @@ async def test_migration_keeps_names_areas_and_entity_ids(
     assert devices.async_get(door.id) is not None
     assert devices.async_get(door.id).name_by_user == "Front door"  # type: ignore[union-attr]
     # The other device of the old collision is a device of its own now.
-    ours = dr.async_entries_for_config_entry(devices, entry.entry_id)
+    ours = cloud_devices(hass, entry)
     by_keys = {(d.model_id, d.serial_number): d for d in ours}
     assert len(ours) == len(by_keys) == 6
     assert by_keys[("pA", "B_C")].id != lamp.id
     assert by_keys[("pA", "B_C")].name == "Lamp A"
     # Same entity ids, fed by the right devices (pA_B/C has one share).
-    sensors = er.async_entries_for_config_entry(entities, entry.entry_id)
+    sensors = [
+        sensor
+        for sensor in er.async_entries_for_config_entry(entities, entry.entry_id)
+        if sensor.device_id in {device.id for device in ours}
+    ]
     assert len(sensors) == 6
     assert lamp_sensor.entity_id == "sensor.hall_lamp_shares"
     migrated = entities.async_get(lamp_sensor.entity_id)

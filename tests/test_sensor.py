@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+import logging
 
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.const import STATE_UNAVAILABLE
@@ -17,11 +18,12 @@ from pytest_homeassistant_custom_component.common import (
 from syrupy.assertion import SnapshotAssertion
 
 from custom_components.quectel_iot.api.const import Endpoint
-from custom_components.quectel_iot.const import DOMAIN
+from custom_components.quectel_iot.const import DOMAIN, SHARE_SCAN_INTERVAL
+from custom_components.quectel_iot.coordinator import GONE_CONFIRM_AFTER, SHARE_TICK
 from custom_components.quectel_iot.sensor import PARALLEL_UPDATES
 from simulator import Fault, Simulator
 
-from .conftest import OWNER_UID
+from .conftest import OWNER_UID, advance, cloud_devices
 from .share_helpers import (
     GUEST_EMAIL,
     GUEST_UID,
@@ -52,15 +54,40 @@ async def refresh_shares(hass: HomeAssistant, entry: MockConfigEntry) -> None:
     await hass.async_block_till_done()
 
 
+async def poll_shares(hass: HomeAssistant, freezer: FrozenDateTimeFactory) -> None:
+    """Move the clock until every device's share list is due, and let it be read.
+
+    A device is read again at least every `SHARE_SCAN_INTERVAL` (four devices
+    are far within the budget), and a failed read is retried after as long.
+    """
+    await advance(hass, freezer, SHARE_SCAN_INTERVAL)
+
+
+def states(hass: HomeAssistant) -> list[str]:
+    """The states of the Shares sensors of `DEVICES`, in that order."""
+    return [shares_state(hass, dk, pk).state for pk, dk in DEVICES]
+
+
 async def test_one_sensor_per_owned_device(
     hass: HomeAssistant,
-    init_integration: MockConfigEntry,
+    config_entry: MockConfigEntry,
     entity_registry: er.EntityRegistry,
     snapshot: SnapshotAssertion,
+    freezer: FrozenDateTimeFactory,
 ) -> None:
-    entries = er.async_entries_for_config_entry(
-        entity_registry, init_integration.entry_id
-    )
+    # A fixed clock: the sensors tell when their lists were read.
+    freezer.move_to("2025-06-01T12:00:00+00:00")
+    assert await hass.config_entries.async_setup(config_entry.entry_id)
+    await hass.async_block_till_done()
+    init_integration = config_entry
+    cloud_device_ids = {device.id for device in cloud_devices(hass, init_integration)}
+    entries = [
+        entry
+        for entry in er.async_entries_for_config_entry(
+            entity_registry, init_integration.entry_id
+        )
+        if entry.device_id in cloud_device_ids
+    ]
     assert sorted(e.unique_id for e in entries) == sorted(
         f"{pk}_{dk}_shares" for pk, dk in DEVICES
     )
@@ -97,53 +124,101 @@ async def test_contact_details_are_masked(
 
 
 async def test_unavailable_while_the_cloud_fails(
-    hass: HomeAssistant, init_integration: MockConfigEntry, simulator: Simulator
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    simulator: Simulator,
+    freezer: FrozenDateTimeFactory,
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
+    """Every read fails: each sensor unavailable, the outage logged once."""
+    caplog.set_level(logging.INFO)
     simulator.inject(Fault.HTTP_500, times=None)
-    await refresh_shares(hass, init_integration)
-    assert {shares_state(hass, dk, pk).state for pk, dk in DEVICES} == {
-        STATE_UNAVAILABLE
+    caplog.clear()
+    await poll_shares(hass, freezer)
+    await poll_shares(hass, freezer)
+    assert set(states(hass)) == {STATE_UNAVAILABLE}
+    assert set(init_integration.runtime_data.shares.failed) == {
+        f"{pk}_{dk}" for pk, dk in DEVICES
     }
+    outage = [
+        r
+        for r in caplog.records
+        if r.getMessage().startswith("Cannot read share lists")
+    ]
+    assert len(outage) == 1
+    assert outage[0].levelno == logging.WARNING
+    assert "HTTP 500" in outage[0].getMessage()
 
     simulator.clear_faults()
-    await refresh_shares(hass, init_integration)
-    assert [shares_state(hass, dk, pk).state for pk, dk in DEVICES] == [
-        "2",
-        "1",
-        "0",
-        "0",
+    await poll_shares(hass, freezer)
+    assert states(hass) == ["2", "1", "0", "0"]
+    assert not init_integration.runtime_data.shares.failed
+    recovered = [
+        r for r in caplog.records if "answers share-list reads again" in r.getMessage()
     ]
+    assert len(recovered) == 1
+    assert recovered[0].levelno == logging.INFO
+    # Not once more per device.
+    assert not [r for r in caplog.records if "can be read again" in r.getMessage()]
 
 
 async def test_unavailable_when_every_list_is_refused(
-    hass: HomeAssistant, init_integration: MockConfigEntry, simulator: Simulator
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    simulator: Simulator,
+    freezer: FrozenDateTimeFactory,
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
+    """Every list refused: every sensor unavailable, each logged once."""
+    caplog.set_level(logging.INFO)
     simulator.inject(Fault.ERROR_CODE, code=5141, endpoint=Endpoint.SHARE_USER_LIST)
-    await refresh_shares(hass, init_integration)
-    assert not init_integration.runtime_data.shares.last_update_success
-    assert shares_state(hass, "DEV-1").state == STATE_UNAVAILABLE
+    caplog.clear()
+    await poll_shares(hass, freezer)
+    await poll_shares(hass, freezer)
+    assert set(states(hass)) == {STATE_UNAVAILABLE}
+    refused = [
+        record
+        for record in caplog.records
+        if record.getMessage().startswith("The cloud refused the share list of")
+    ]
+    # Once per device, however many reads it refused.
+    assert len(refused) == len({r.getMessage() for r in refused}) == len(DEVICES)
+    assert {r.levelno for r in refused} == {logging.WARNING}
+
+    simulator.clear_faults()
+    await poll_shares(hass, freezer)
+    assert states(hass) == ["2", "1", "0", "0"]
+    again = [r for r in caplog.records if "can be read again" in r.getMessage()]
+    assert len(again) == len(DEVICES)
 
 
 async def test_one_refused_list_makes_only_its_sensor_unavailable(
-    hass: HomeAssistant, init_integration: MockConfigEntry, simulator: Simulator
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    simulator: Simulator,
+    freezer: FrozenDateTimeFactory,
 ) -> None:
     simulator.inject(
         Fault.ERROR_CODE, code=5141, endpoint=Endpoint.SHARE_USER_LIST, times=1
     )
-    await refresh_shares(hass, init_integration)
-    states = [shares_state(hass, dk, pk).state for pk, dk in DEVICES]
-    assert states.count(STATE_UNAVAILABLE) == 1
+    await poll_shares(hass, freezer)
+    assert states(hass).count(STATE_UNAVAILABLE) == 1
+    assert len(init_integration.runtime_data.shares.failed) == 1
     assert init_integration.runtime_data.shares.last_update_success
 
 
 async def test_rejected_token_is_no_reauth(
-    hass: HomeAssistant, init_integration: MockConfigEntry, simulator: Simulator
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    simulator: Simulator,
+    freezer: FrozenDateTimeFactory,
 ) -> None:
     """Tokens rejected after renewals, no login refused: no new password asked."""
     simulator.inject(Fault.ERROR_CODE, code=5032, endpoint=Endpoint.SHARE_USER_LIST)
-    await refresh_shares(hass, init_integration)
-    assert not init_integration.runtime_data.shares.last_update_success
+    await poll_shares(hass, freezer)
+    # Only the lists are refused: their sensors are unavailable, no reauth.
     assert hass.config_entries.flow.async_progress_by_handler(DOMAIN) == []
+    assert set(states(hass)) == {STATE_UNAVAILABLE}
 
 
 async def test_current_right_after_share_revoke_and_expiry_change(
@@ -169,24 +244,44 @@ async def test_current_right_after_share_revoke_and_expiry_change(
 
 
 async def test_change_after_an_outage_brings_the_sensors_back(
-    hass: HomeAssistant, init_integration: MockConfigEntry, simulator: Simulator
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    simulator: Simulator,
+    freezer: FrozenDateTimeFactory,
 ) -> None:
-    simulator.inject(Fault.HTTP_500, endpoint=Endpoint.SHARE_USER_LIST, times=5)
-    await refresh_shares(hass, init_integration)
-    assert shares_state(hass, "DEV-1").state == STATE_UNAVAILABLE
+    """A change made during a device's failure is confirmed at the next tick."""
+    simulator.inject(Fault.HTTP_500, endpoint=Endpoint.SHARE_USER_LIST)
+    await poll_shares(hass, freezer)
+    assert set(states(hass)) == {STATE_UNAVAILABLE}
     simulator.clear_faults()
 
     await call(hass, "unshare_device", {"share_code": "CODE-GUEST-2"})
 
-    assert shares_state(hass, "DEV-1").state == "2"
+    # The changed device's list is read at the next tick, not a period later.
+    await advance(hass, freezer, SHARE_TICK)
     assert shares_state(hass, "DEV-2").state == "0"
+    # The others come back at their own retry.
+    await poll_shares(hass, freezer)
+    assert states(hass) == ["2", "0", "0", "0"]
 
 
 async def test_failed_refresh_after_a_change_keeps_the_last_lists(
     hass: HomeAssistant, init_integration: MockConfigEntry, simulator: Simulator
 ) -> None:
+    """A failed read marks only its device, and keeps that device's last list."""
+    shares = init_integration.runtime_data.shares
+    last = shares.shares_of("pTest_DEV-1")
+    assert last is not None
+    assert len(last) == 4
     simulator.inject(Fault.HTTP_500, endpoint=Endpoint.SHARE_USER_LIST)
-    await init_integration.runtime_data.shares.async_refresh_devices(["pTest_DEV-1"])
+    await shares.async_refresh_devices(["pTest_DEV-1"])
+    await hass.async_block_till_done()
+    assert shares_state(hass, "DEV-1").state == STATE_UNAVAILABLE
+    assert shares.shares_of("pTest_DEV-1") == last
+    assert states(hass)[1:] == ["1", "0", "0"]
+
+    simulator.clear_faults()
+    await shares.async_refresh_devices(["pTest_DEV-1"])
     await hass.async_block_till_done()
     assert shares_state(hass, "DEV-1").state == "2"
 
@@ -208,9 +303,15 @@ async def test_device_leaving_and_coming_back(
     init_integration: MockConfigEntry,
     simulator: Simulator,
     entity_registry: er.EntityRegistry,
+    freezer: FrozenDateTimeFactory,
 ) -> None:
     devices = init_integration.runtime_data.devices
     simulator.remove_device("pTest", "DEV-2")
+    await devices.async_refresh()
+    await hass.async_block_till_done()
+    # Gone only once a second list, apart in time, confirms it.
+    assert shares_state(hass, "DEV-2").state == "1"
+    freezer.tick(GONE_CONFIRM_AFTER)
     await devices.async_refresh()
     await hass.async_block_till_done()
     assert (
@@ -271,15 +372,18 @@ async def test_a_share_ending_between_polls_is_no_longer_counted(
 async def test_an_unchanged_poll_writes_no_state(
     hass: HomeAssistant,
     init_integration: MockConfigEntry,
+    simulator: Simulator,
     freezer: FrozenDateTimeFactory,
 ) -> None:
     before = shares_state(hass, "DEV-1")
     # Home Assistant updates last_reported on the same State object.
     reported = before.last_reported
-    freezer.tick(timedelta(seconds=30))
-    await refresh_shares(hass, init_integration)
+    reads = len(simulator.requests_to(Endpoint.SHARE_USER_LIST))
+    await poll_shares(hass, freezer)
     await init_integration.runtime_data.devices.async_refresh()
     await hass.async_block_till_done()
+    # The lists were read again, and were the same.
+    assert len(simulator.requests_to(Endpoint.SHARE_USER_LIST)) == reads + len(DEVICES)
 
     after = shares_state(hass, "DEV-1")
     assert after.state == before.state

@@ -248,6 +248,8 @@ class QuectelShareCoordinator(DataUpdateCoordinator[dict[str, list[Share]]]):
         self._tokens_at = dt_util.utcnow()
         self._reads: dict[str, asyncio.Task[list[Share]]] = {}
         self._unreachable = False
+        # Whether a device failed or recovered during the refresh under way.
+        self._failures_changed = False
         self._listed = set(devices.data or {})
         entry.async_on_unload(devices.async_add_listener(self._devices_updated))
 
@@ -287,6 +289,7 @@ class QuectelShareCoordinator(DataUpdateCoordinator[dict[str, list[Share]]]):
     # --- reading ----------------------------------------------------------------
 
     async def _async_update_data(self) -> dict[str, list[Share]]:
+        self._failures_changed = False
         data = dict(self.data or {})
         listed = self.devices.data or {}
         for unique_id in set(data) - set(listed):
@@ -314,6 +317,21 @@ class QuectelShareCoordinator(DataUpdateCoordinator[dict[str, list[Share]]]):
                 raise _account_failure(self.hass, self.config_entry, err) from err
         return {**data, **fetched}
 
+    @callback
+    def _async_refresh_finished(self) -> None:
+        self._notify_failures_changed()
+
+    @callback
+    def _notify_failures_changed(self) -> None:
+        """Tell the sensors when a device failed or recovered.
+
+        Their lists may be unchanged (a failed device keeps its last one), and
+        then the coordinator itself would not wake them.
+        """
+        if self._failures_changed:
+            self._failures_changed = False
+            self.async_update_listeners()
+
     async def _read(
         self, unique_ids: Iterable[str]
     ) -> tuple[dict[str, list[Share]], dict[str, QuectelError]]:
@@ -333,8 +351,11 @@ class QuectelShareCoordinator(DataUpdateCoordinator[dict[str, list[Share]]]):
             changed = (self.data or {}).get(unique_id) != shares
             fetched[unique_id] = shares
             self.read_at[unique_id] = now
-            if self.failed.pop(unique_id, None) is not None:
-                LOGGER.info("The share list of %s can be read again", device.name)
+            if (previous := self.failed.pop(unique_id, None)) is not None:
+                self._failures_changed = True
+                # A refusal was logged per device, an outage once: so is the end.
+                if isinstance(previous, QuectelResponseError):
+                    LOGGER.info("The share list of %s can be read again", device.name)
             self._schedule_next(unique_id, now, changed, shares)
         for device, err in outcome.failed:
             account_wide = isinstance(err, QuectelAuthenticationError) or (
@@ -350,6 +371,7 @@ class QuectelShareCoordinator(DataUpdateCoordinator[dict[str, list[Share]]]):
     def _note_failure(self, device: Device, err: QuectelError, now: datetime) -> None:
         unique_id = device.unique_id
         first = unique_id not in self.failed
+        self._failures_changed |= first
         self.failed[unique_id] = err
         self._due[unique_id] = now + max(SHARE_SCAN_INTERVAL, self.period / 4)
         if not isinstance(err, QuectelResponseError):
@@ -384,6 +406,7 @@ class QuectelShareCoordinator(DataUpdateCoordinator[dict[str, list[Share]]]):
         """
         fetched, errors = await self._read([unique_id])
         if unique_id in errors:
+            self._notify_failures_changed()
             raise errors[unique_id]
         self.async_set_updated_data({**(self.data or {}), **fetched})
         return fetched[unique_id]

@@ -19,9 +19,12 @@ LOCK = ("pDemoLock", "DEMO-LOCK-01")  # bound but unverified: the cloud says 536
 
 
 def _by_cloud_id(devices: list[dict[str, Any]], entry_id: str) -> dict[str, Any]:
+    """The entry's cloud devices by identifier (not the account's service one)."""
     ours: dict[str, Any] = {}
     for device in devices:
         if device["primary_config_entry"] != entry_id:
+            continue
+        if device["entry_type"] == "service":
             continue
         for domain, identifier in device["identifiers"]:
             if domain == "quectel_iot":
@@ -48,6 +51,14 @@ async def test_share_through_a_real_home_assistant(
         if device.owner_uid == OWNER_UID
     }
     assert set(ours) == set(owned)
+    # And the account itself: a service device with the requests sensor.
+    [account] = [
+        device
+        for device in registry
+        if device["primary_config_entry"] == entry["entry_id"]
+        and device["entry_type"] == "service"
+    ]
+    assert account["identifiers"] == [["quectel_iot", f"account {entry['entry_id']}"]]
     for unique_id, device in owned.items():
         assert ours[unique_id]["name"] == device.name
         assert ours[unique_id]["manufacturer"] == "Quectel"

@@ -379,16 +379,15 @@ async def test_mode_extend_replaces_only_when_later(
 @pytest.mark.parametrize(
     ("fault", "body"),
     [
-        (Fault.HTTP_502, None),
         (Fault.BAD_ENVELOPE, {"code": 200, "msg": "", "data": []}),
     ],
-    ids=["unreachable", "not-listed"],
+    ids=["not-listed"],
 )
 @pytest.mark.usefixtures("init_integration")
 async def test_mode_extend_reports_requested_expiry_when_lookup_fails(
     hass: HomeAssistant, simulator: Simulator, fault: Fault, body: Any
 ) -> None:
-    """The share stands even when its expiry cannot be read back."""
+    """The share stands even when the list does not show it."""
     simulator.clear_requests()
     simulator.inject(fault, endpoint=Endpoint.SHARE_USER_LIST, body=body)
     response = await share(
@@ -405,6 +404,30 @@ async def test_mode_extend_reports_requested_expiry_when_lookup_fails(
     assert len(simulator.active_shares("pTest", "DEV-1")) == 1
     [read_back, *_] = simulator.requests_to(Endpoint.SHARE_USER_LIST)
     assert read_back.query == {"pk": "pTest", "dk": "DEV-1"}
+
+
+@pytest.mark.parametrize("mode", ["replace", "extend"])
+@pytest.mark.usefixtures("init_integration")
+async def test_mode_replace_or_extend_shares_nothing_when_the_list_is_unreadable(
+    hass: HomeAssistant, simulator: Simulator, mode: str
+) -> None:
+    """The coverMark depends on the list: unread, nothing is shared blind."""
+    simulator.clear_requests()
+    simulator.inject(Fault.HTTP_502, endpoint=Endpoint.SHARE_USER_LIST)
+    with pytest.raises(HomeAssistantError) as err:
+        await share(
+            hass,
+            {
+                "device_id": device_id(hass, "DEV-1"),
+                "uid": GUEST_UID,
+                "mode": mode,
+                "expires_at": LATER,
+            },
+        )
+    assert err.value.translation_key == "cannot_connect"
+    assert len(simulator.requests_to(Endpoint.SHARE_USER_LIST)) == 1
+    assert share_requests(simulator) == []
+    assert simulator.active_shares("pTest", "DEV-1") == []
 
 
 # --- concurrency and partial failure ----------------------------------------
@@ -537,22 +560,29 @@ async def test_undocumented_cloud_error(
 
 
 @pytest.mark.parametrize(
-    ("fault", "mode", "key"),
+    ("fault", "mode", "list_fault", "key"),
     [
-        (Fault.HTTP_502, "replace", "cannot_connect"),
-        (Fault.MALFORMED_JSON, "replace", "malformed_response"),
-        (Fault.DROP_AFTER_EXECUTE, "add", "outcome_unknown"),
+        # The answer is lost; the list read after shows no share.
+        (Fault.HTTP_502, "replace", None, "not_done"),
+        (Fault.DROP_CONNECTION, "add", None, "not_done"),
+        # An unusable answer is not a lost one.
+        (Fault.MALFORMED_JSON, "replace", None, "malformed_response"),
+        # The answer is lost, and so is the list that would tell.
+        (Fault.DROP_AFTER_EXECUTE, "add", Fault.HTTP_502, "outcome_unknown"),
     ],
 )
 @pytest.mark.usefixtures("init_integration")
-async def test_connection_failures(
+async def test_connection_failures(  # noqa: PLR0917
     hass: HomeAssistant,
     simulator: Simulator,
     fault: Fault,
     mode: str,
+    list_fault: Fault | None,
     key: str,
 ) -> None:
     simulator.inject(fault, endpoint=Endpoint.SHARE_BY_UID)
+    if list_fault is not None:
+        simulator.inject(list_fault, endpoint=Endpoint.SHARE_USER_LIST)
     with pytest.raises(HomeAssistantError) as err:
         await share(
             hass,
@@ -560,9 +590,14 @@ async def test_connection_failures(
         )
 
     assert err.value.translation_key == key
-    assert str(err.value).startswith(message(key, error="", code="", msg=""))
+    before, _, after = message(
+        key, code="{code}", msg="{msg}", error="{error}"
+    ).partition("{error}")
+    assert str(err.value).startswith(before)
+    assert str(err.value).endswith(after)
     # Not the caller's fault: a plain error, which Home Assistant logs in full.
     assert not isinstance(err.value, ServiceValidationError)
+    assert len(share_requests(simulator)) == 1
 
 
 @pytest.mark.parametrize(
@@ -578,6 +613,7 @@ async def test_rejected_token_is_renewed_transparently(
 ) -> None:
     old_token = init_integration.data[CONF_TOKENS]["access_token"]
     expire(simulator)
+    simulator.clear_requests()
 
     response = await share(
         hass, {"device_id": device_id(hass, "DEV-1"), "uid": GUEST_UID}
@@ -587,9 +623,13 @@ async def test_rejected_token_is_renewed_transparently(
     assert active.share_code == response["shares"][0]["share_code"]
     new_token = init_integration.data[CONF_TOKENS]["access_token"]
     assert new_token != old_token
-    first, retry = share_requests(simulator)
+    # replace mode reads the list first: that read meets the stale token, is
+    # sent again with the new one, and the share goes with the new one.
+    first, retry = simulator.requests_to(Endpoint.SHARE_USER_LIST)
     assert first.headers["Authorization"] == old_token
     assert retry.headers["Authorization"] == new_token
+    [shared] = share_requests(simulator)
+    assert shared.headers["Authorization"] == new_token
 
 
 async def test_injected_5032_is_retried_once(

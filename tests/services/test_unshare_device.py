@@ -181,7 +181,9 @@ async def test_share_code_of_another_owner_is_no_permission(
     assert err.value.translation_placeholders["code"] == "5142"
 
 
-@pytest.mark.parametrize("code", [5032, 5041, 5106, 5136, 5142])
+# 5142 (already ended) for a share seen active is a revocation that
+# succeeded: see test_share_ended_since_it_was_seen_counts_as_revoked.
+@pytest.mark.parametrize("code", [5032, 5041, 5106, 5136])
 async def test_every_documented_error_code(
     hass: HomeAssistant,
     init_integration: MockConfigEntry,
@@ -201,6 +203,47 @@ async def test_every_documented_error_code(
     reauth = list(init_integration.async_get_active_flows(hass, {"reauth"}))
     # A rejected token is no refused login: no reauthentication (issue 11).
     assert reauth == []
+
+
+@pytest.mark.parametrize(
+    "end",
+    [
+        pytest.param(
+            lambda sim: setattr(
+                sim.state.share_by_code("CODE-GUEST-1"), "status", ShareStatus.CANCELLED
+            ),
+            id="revoked_elsewhere",
+        ),
+        pytest.param(
+            lambda sim: sim.inject(
+                Fault.ERROR_CODE, code=5142, endpoint=Endpoint.OWNER_UNSHARE, times=1
+            ),
+            id="answered_5142",
+        ),
+    ],
+)
+async def test_share_ended_since_it_was_seen_counts_as_revoked(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    simulator: Simulator,
+    end: Any,
+) -> None:
+    """5142 for a share that was active when last read: it is revoked.
+
+    (Our own revocation whose answer was lost and that the HTTP library sent
+    again gets this answer.)
+    """
+    events = async_capture_events(hass, EVENT_SHARE_REVOKED)
+    assert shares_state(hass, "DEV-1").state == "2"
+    end(simulator)
+    simulator.clear_requests()
+
+    response = await call(hass, SERVICE, {"share_code": "CODE-GUEST-1"})
+
+    assert [r["share_code"] for r in response["revoked"]] == ["CODE-GUEST-1"]
+    assert [e.data["share_code"] for e in events] == ["CODE-GUEST-1"]
+    assert len(simulator.requests_to(Endpoint.OWNER_UNSHARE)) == 1
+    assert shares_state(hass, "DEV-1").state == "1"
 
 
 @pytest.mark.parametrize(
@@ -283,7 +326,7 @@ async def test_failure_after_some_shares_were_revoked(
     """What was revoked before a failure is announced and shown."""
     events = async_capture_events(hass, EVENT_SHARE_REVOKED)
     simulator.inject(
-        Fault.ERROR_CODE, code=5142, endpoint=Endpoint.OWNER_UNSHARE, times=1
+        Fault.ERROR_CODE, code=5041, endpoint=Endpoint.OWNER_UNSHARE, times=1
     )
     devices = [device_id(hass, "DEV-1"), device_id(hass, "DEV-2")]
 
