@@ -5,7 +5,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from homeassistant.config_entries import ConfigEntry, ConfigFlow, ConfigFlowResult
+from homeassistant.config_entries import (
+    ConfigEntry,
+    ConfigFlow,
+    ConfigFlowResult,
+    ConfigSubentryFlow,
+)
 from homeassistant.core import callback
 from homeassistant.helpers.selector import (
     SelectSelector,
@@ -43,6 +48,8 @@ from .const import (
     LOGGER,
     DataCenterOption,
 )
+from .guest_flow import GuestSubentryFlow
+from .guest_model import SUBENTRY_GUEST
 from .options_flow import QuectelOptionsFlow
 from .validation import EMAIL_PATTERN, PHONE_PATTERN
 
@@ -170,6 +177,14 @@ class QuectelConfigFlow(ConfigFlow, domain=DOMAIN):
     def async_get_options_flow(config_entry: ConfigEntry) -> QuectelOptionsFlow:
         """Return the flow of the account's options."""
         return QuectelOptionsFlow()
+
+    @classmethod
+    @callback
+    def async_get_supported_subentry_types(
+        cls, config_entry: ConfigEntry
+    ) -> dict[str, type[ConfigSubentryFlow]]:
+        """Return the subentries of an account: its guests."""
+        return {SUBENTRY_GUEST: GuestSubentryFlow}
 
     def __init__(self) -> None:
         """Start with nothing validated yet."""
