@@ -112,7 +112,9 @@ def only_guest(entry: MockConfigEntry) -> ConfigSubentry:
     return subentry
 
 
-def guest_entity_id(hass: HomeAssistant, platform: str, subentry_id: str, key: str) -> str:
+def guest_entity_id(
+    hass: HomeAssistant, platform: str, subentry_id: str, key: str
+) -> str:
     """Return the entity id of a guest's entity (by its unique id)."""
     entity_id = er.async_get(hass).async_get_entity_id(
         platform, DOMAIN, f"guest {subentry_id} {key}"

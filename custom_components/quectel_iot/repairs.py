@@ -8,6 +8,7 @@ from homeassistant.components.repairs import RepairsFlow
 from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResult
 from homeassistant.helpers import issue_registry as ir
+import voluptuous as vol
 
 from .const import DOMAIN
 from .guests import guest_manager
@@ -52,7 +53,10 @@ class GuestRetryFlow(RepairsFlow):
                 errors["base"] = "still_failing"
                 placeholders["failed"] = manager.failure_text(failures)
         return self.async_show_form(
-            step_id="confirm", errors=errors, description_placeholders=placeholders
+            step_id="confirm",
+            data_schema=vol.Schema({}),
+            errors=errors,
+            description_placeholders=placeholders,
         )
 
 
