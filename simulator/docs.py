@@ -263,10 +263,15 @@ BORROWED_CODES: Final[Mapping[Endpoint, Mapping[int, str]]] = MappingProxyType(
     }
 )
 
-# Codes the docs do not list but users of the live cloud report, on every
-# endpoint: 4026 once the account's daily request quota is spent.
+# Codes the docs do not list but users of the live cloud report, on any
+# endpoint: 4026 once the account's daily request quota is spent, 4007 for a
+# device that is (often only for a moment) not bound, 5014 "No permission".
 REPORTED_CODES: Final[Mapping[int, str]] = MappingProxyType(
-    {4026: "Insufficient resources in the manufacturer's account"}
+    {
+        4026: "Insufficient resources in the manufacturer's account",
+        4007: "Device is not bound",
+        5014: "No permission",
+    }
 )
 
 METHODS: Final[Mapping[Endpoint, str]] = MappingProxyType(

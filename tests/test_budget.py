@@ -190,20 +190,30 @@ async def test_requests_sensor_shows_the_count_and_the_budget(
     assert entry.entity_category == er.EntityCategory.DIAGNOSTIC
 
 
+@pytest.fixture
+def late_evening(freezer: FrozenDateTimeFactory) -> FrozenDateTimeFactory:
+    """Freeze the clock ten minutes before 00:00 UTC."""
+    freezer.move_to(datetime(2030, 6, 1, 23, 50, tzinfo=UTC))
+    return freezer
+
+
 async def test_requests_sensor_falls_to_zero_at_midnight_utc(
     hass: HomeAssistant,
+    late_evening: FrozenDateTimeFactory,
     init_integration: MockConfigEntry,
-    freezer: FrozenDateTimeFactory,
+    simulator: Simulator,
 ) -> None:
-    freezer.move_to(datetime(2030, 6, 1, 23, 59, tzinfo=UTC))
-    await advance(hass, freezer, timedelta(seconds=10))
-    assert int(requests_sensor(hass, init_integration).state) > 0
+    await advance(hass, late_evening, timedelta(minutes=9))
+    before_midnight = int(requests_sensor(hass, init_integration).state)
+    assert before_midnight == len(simulator.requests) > 0
 
-    await advance(hass, freezer, timedelta(minutes=1))
-    # Between midnight and the first poll after it, nothing was sent today.
-    assert int(requests_sensor(hass, init_integration).state) <= len(
-        init_integration.runtime_data.shares.devices.data
-    )
+    simulator.clear_requests()
+    late_evening.move_to(datetime(2030, 6, 2, 0, 0, 30, tzinfo=UTC))
+    async_fire_time_changed(hass)
+    await hass.async_block_till_done(wait_background_tasks=True)
+    await advance(hass, late_evening, timedelta(seconds=10))
+    # Only what was sent since 00:00 UTC counts.
+    assert int(requests_sensor(hass, init_integration).state) == len(simulator.requests)
 
 
 # --- 4026: the cloud's daily quota is used up ---------------------------------------

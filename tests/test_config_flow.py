@@ -15,15 +15,17 @@ from unittest.mock import patch
 from homeassistant.config_entries import SOURCE_USER, ConfigEntryState
 from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResult, FlowResultType
+from homeassistant.helpers import config_validation as cv
 from homeassistant.helpers.translation import async_get_translations
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 from pytest_homeassistant_custom_component.test_util.aiohttp import (
     AiohttpClientMocker,
 )
+import voluptuous_serialize
 from yarl import URL
 
-from custom_components.quectel_iot.api import DataCenter, Endpoint
+from custom_components.quectel_iot.api import DataCenter, Endpoint, QuectelClient
 from custom_components.quectel_iot.const import (
     CONF_BASE_URL,
     CONF_DATA_CENTER,
@@ -84,6 +86,29 @@ def assert_form(
     assert result["step_id"] == step_id
     assert (result["errors"] or {}) == (errors or {})
     assert_translated(result)
+
+
+def sent_to_browser(result: FlowResult) -> str:
+    """The form's schema as Home Assistant serializes it for the frontend."""
+    return json.dumps(
+        voluptuous_serialize.convert(
+            result["data_schema"], custom_serializer=cv.custom_serializer
+        ),
+        default=str,
+    )
+
+
+def assert_no_secret_sent(result: FlowResult, *secrets: str) -> None:
+    """Neither secret is in the form: not as a suggested value, not anywhere."""
+    for key in result["data_schema"].schema:
+        description = key.description or {}
+        if str(key) in (CONF_PASSWORD, CONF_USER_DOMAIN_SECRET):
+            assert "suggested_value" not in description, key
+        for secret in secrets:
+            assert secret not in json.dumps(description, default=str), key
+    text = sent_to_browser(result)
+    for secret in secrets:
+        assert secret not in text
 
 
 def form_fields(result: FlowResult) -> list[str]:
@@ -205,7 +230,8 @@ async def test_user_email_on_simulator(
         owner_input(simulator, **{CONF_BASE_URL: f" {simulator.base_url}/ "}),
     )
     result = await confirm_insecure_url(hass, result, simulator)
-    assert result["title"] == OWNER_EMAIL
+    # Every user sees entry titles: the address is masked.
+    assert result["title"] == "o***@example.test"
     entry = assert_owner_entry(result, simulator)
     assert entry.data[CONF_BASE_URL] == simulator.base_url
     assert entry.data[CONF_DATA_CENTER] == DataCenterOption.CUSTOM
@@ -240,7 +266,7 @@ async def test_user_phone_on_simulator(
         ),
     )
     result = await confirm_insecure_url(hass, result, simulator)
-    assert result["title"] == "+1 5550001"
+    assert result["title"] == "***0001"
     entry = assert_owner_entry(result, simulator)
     assert entry.data[CONF_PHONE] == OWNER_PHONE
     assert entry.data[CONF_INTERNATIONAL_CODE] == OWNER_INTERNATIONAL_CODE
@@ -355,6 +381,10 @@ async def assert_error_then_recover(
     for key in (CONF_USER_DOMAIN, CONF_EMAIL, CONF_PHONE):
         if key in user_input:
             assert suggested[key] == user_input[key]
+    # ... but never the password or the user domain secret.
+    assert_no_secret_sent(
+        result, user_input[CONF_PASSWORD], user_input[CONF_USER_DOMAIN_SECRET]
+    )
     await recover(hass, result, simulator)
     return result
 
@@ -505,6 +535,45 @@ async def test_real_login_errors(
             {CONF_EMAIL: None, CONF_PHONE: OWNER_PHONE},
             {CONF_INTERNATIONAL_CODE: "international_code_missing"},
         ),
+        # Digits of other scripts, and superscripts, are digits to str.isdigit.
+        *(
+            (
+                {
+                    CONF_EMAIL: None,
+                    CONF_PHONE: OWNER_PHONE,
+                    CONF_INTERNATIONAL_CODE: code,
+                },
+                {CONF_INTERNATIONAL_CODE: "invalid_international_code"},
+            )
+            for code in ("\u0664\u0664", "\u00b2", "\uff14\uff14", "12345")
+        ),
+        (
+            {
+                CONF_EMAIL: None,
+                CONF_PHONE: "555\u200b0001",
+                CONF_INTERNATIONAL_CODE: "1",
+            },
+            {CONF_PHONE: "invalid_phone"},
+        ),
+        ({CONF_EMAIL: "owner@exa\u202emple.test"}, {CONF_EMAIL: "invalid_email"}),
+        ({CONF_EMAIL: "own\u200ber@example.test"}, {CONF_EMAIL: "invalid_email"}),
+        ({CONF_EMAIL: "o" * 250 + "@example.test"}, {CONF_EMAIL: "invalid_email"}),
+        ({CONF_USER_DOMAIN: "C.DM\u202e.1"}, {CONF_USER_DOMAIN: "user_domain_invalid"}),
+        ({CONF_USER_DOMAIN: "C" * 65}, {CONF_USER_DOMAIN: "user_domain_invalid"}),
+        (
+            {CONF_USER_DOMAIN_SECRET: "sec\x00ret"},
+            {CONF_USER_DOMAIN_SECRET: "invalid_secret"},
+        ),
+        (
+            {CONF_USER_DOMAIN_SECRET: "s" * 129},
+            {CONF_USER_DOMAIN_SECRET: "invalid_secret"},
+        ),
+        ({CONF_PASSWORD: "pass\r\nword"}, {CONF_PASSWORD: "invalid_password"}),
+        ({CONF_PASSWORD: "p" * 129}, {CONF_PASSWORD: "invalid_password"}),
+        (
+            {CONF_BASE_URL: "http://127.0.0.1/" + "a" * 3000},
+            {CONF_BASE_URL: "invalid_url"},
+        ),
         # Custom URLs: unparsable, no host, another scheme, plain http to a
         # public host, or with a query.
         ({CONF_BASE_URL: None}, {CONF_BASE_URL: "invalid_url"}),
@@ -526,9 +595,13 @@ async def test_input_errors_without_cloud_request(
 ) -> None:
     """Input checked locally never reaches the cloud."""
     result = await start_user_flow(hass)
-    result = await configure(hass, result, owner_input(simulator, **changes))
+    user_input = owner_input(simulator, **changes)
+    result = await configure(hass, result, user_input)
     assert_form(result, "user", errors)
     assert simulator.requests == []
+    assert_no_secret_sent(
+        result, user_input[CONF_PASSWORD], user_input[CONF_USER_DOMAIN_SECRET]
+    )
     await recover(hass, result, simulator)
 
 
@@ -770,7 +843,7 @@ async def test_reconfigure_to_phone_keeps_secret(
     assert entry.data[CONF_PHONE] == OWNER_PHONE
     assert entry.data[CONF_INTERNATIONAL_CODE] == OWNER_INTERNATIONAL_CODE
     assert CONF_EMAIL not in entry.data
-    assert entry.title == "+1 5550001"
+    assert entry.title == "***0001"
     assert len(simulator.requests_to(Endpoint.PHONE_LOGIN)) == 1
     assert entry.state is ConfigEntryState.LOADED
     assert entry.runtime_data is not old_runtime
@@ -847,3 +920,104 @@ async def test_reconfigure_wrong_account(
     assert result["reason"] == "wrong_account"
     assert init_integration.data[CONF_EMAIL] == OWNER_EMAIL
     assert init_integration.title == OWNER_EMAIL
+
+
+# --- unexpected errors: a form with `unknown`, the traceback in the log ----------
+
+
+def assert_unknown_logged(caplog: pytest.LogCaptureFixture, step: str) -> None:
+    records = [
+        record
+        for record in caplog.records
+        if record.levelno >= logging.ERROR
+        and f"Unexpected error in the {step} step" in record.getMessage()
+    ]
+    assert len(records) == 1
+    assert records[0].exc_info is not None
+
+
+@pytest.mark.parametrize(
+    ("method", "error"),
+    [("login", RuntimeError("boom")), ("user_info", TypeError("bad"))],
+)
+async def test_unexpected_error_in_user_step(
+    hass: HomeAssistant,
+    simulator: Simulator,
+    caplog: pytest.LogCaptureFixture,
+    method: str,
+    error: Exception,
+) -> None:
+    result = await start_user_flow(hass)
+    with patch.object(QuectelClient, method, side_effect=error):
+        result = await configure(hass, result, owner_input(simulator))
+    assert_form(result, "user", {"base": "unknown"})
+    assert_unknown_logged(caplog, "user")
+    assert_no_secret_sent(result, OWNER_PASSWORD, simulator.user_domain_secret)
+    await recover(hass, result, simulator)
+
+
+async def test_unexpected_error_in_insecure_url_step(
+    hass: HomeAssistant, simulator: Simulator, caplog: pytest.LogCaptureFixture
+) -> None:
+    result = await start_user_flow(hass)
+    result = await configure(hass, result, owner_input(simulator))
+    assert_form(result, "insecure_url")
+    with patch(
+        "custom_components.quectel_iot.config_flow.mask_email",
+        side_effect=RuntimeError("boom"),
+    ):
+        result = await configure(hass, result, {})
+    assert_form(result, "insecure_url", {"base": "unknown"})
+    assert_unknown_logged(caplog, "insecure_url")
+    result = await configure(hass, result, {})
+    assert result["type"] is FlowResultType.CREATE_ENTRY, result
+    await hass.async_block_till_done()
+    assert_owner_entry(result, simulator)
+
+
+async def test_unexpected_error_in_reauth(
+    hass: HomeAssistant,
+    simulator: Simulator,
+    config_entry: MockConfigEntry,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    result = await config_entry.start_reauth_flow(hass)
+    with patch.object(QuectelClient, "user_info", side_effect=TypeError("bad")):
+        result = await configure(hass, result, {CONF_PASSWORD: OWNER_PASSWORD})
+    assert_form(result, "reauth_confirm", {"base": "unknown"})
+    assert_unknown_logged(caplog, "reauth_confirm")
+    assert_no_secret_sent(result, OWNER_PASSWORD)
+
+    simulator.clear_requests()
+    result = await configure(hass, result, {CONF_PASSWORD: "bad\x00pass"})
+    assert_form(result, "reauth_confirm", {CONF_PASSWORD: "invalid_password"})
+    assert_no_secret_sent(result, "bad\x00pass")
+    assert simulator.requests_to(Endpoint.EMAIL_LOGIN) == []
+
+    result = await configure(hass, result, {CONF_PASSWORD: OWNER_PASSWORD})
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "reauth_successful"
+    await hass.async_block_till_done()
+
+
+async def test_unexpected_error_in_reconfigure(
+    hass: HomeAssistant,
+    simulator: Simulator,
+    init_integration: MockConfigEntry,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """Also: the secret typed in is not sent back, and the new title is masked."""
+    result = await init_integration.start_reconfigure_flow(hass)
+    typed = reconfigure_input(simulator)
+    with patch.object(QuectelClient, "login", side_effect=RuntimeError("boom")):
+        result = await configure(hass, result, typed)
+    assert_form(result, "reconfigure", {"base": "unknown"})
+    assert_unknown_logged(caplog, "reconfigure")
+    assert_no_secret_sent(result, simulator.user_domain_secret, OWNER_PASSWORD)
+    assert OWNER_EMAIL in sent_to_browser(result)
+
+    result = await configure(hass, result, typed)
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "reconfigure_successful"
+    await hass.async_block_till_done()
+    assert init_integration.title == "o***@example.test"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from homeassistant.config_entries import ConfigEntryState
 from homeassistant.core import HomeAssistant
-from homeassistant.helpers import device_registry as dr
+from homeassistant.helpers import device_registry as dr, entity_registry as er
 from homeassistant.setup import async_setup_component
 from homeassistant.util import dt as dt_util
 import pytest
@@ -264,3 +264,35 @@ async def test_remove_device_refused_when_not_loaded(
     assert await hass.config_entries.async_unload(init_integration.entry_id)
     assert init_integration.state is ConfigEntryState.NOT_LOADED
     assert not await async_remove_config_entry_device(hass, init_integration, device)
+
+
+async def test_keys_that_read_alike_are_two_devices(
+    hass: HomeAssistant, simulator: Simulator, init_integration: MockConfigEntry
+) -> None:
+    """``pA_B``/``C`` and ``pA``/``B_C``: two devices, two Shares sensors."""
+    simulator.add_device("pA_B", "C", "U1", name="Lamp AB")
+    simulator.add_device("pA", "B_C", "U1", name="Lamp A")
+    simulator.add_share("pA_B", "C", "U3")
+    await poll(hass)
+
+    ours = dr.async_entries_for_config_entry(
+        dr.async_get(hass), init_integration.entry_id
+    )
+    by_keys = {(device.model_id, device.serial_number): device for device in ours}
+    assert len(ours) == len(by_keys) == len(OWNED) + 2
+    assert by_keys[("pA_B", "C")].name == "Lamp AB"
+    assert by_keys[("pA", "B_C")].name == "Lamp A"
+    identifiers = [device.identifiers for device in ours]
+    assert len({frozenset(ids) for ids in identifiers}) == len(ours)
+
+    sensors = er.async_entries_for_config_entry(
+        er.async_get(hass), init_integration.entry_id
+    )
+    shares = {entity.device_id: hass.states.get(entity.entity_id) for entity in sensors}
+    assert shares[by_keys[("pA_B", "C")].id].state == "1"  # type: ignore[union-attr]
+    assert shares[by_keys[("pA", "B_C")].id].state == "0"  # type: ignore[union-attr]
+    # The cloud still lists both: neither can be removed.
+    for keys in (("pA_B", "C"), ("pA", "B_C")):
+        assert not await async_remove_config_entry_device(
+            hass, init_integration, by_keys[keys]
+        )

@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import timedelta
 
 from freezegun.api import FrozenDateTimeFactory
-from homeassistant.config_entries import SOURCE_REAUTH
 from homeassistant.const import STATE_UNAVAILABLE
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import entity_registry as er
@@ -137,13 +136,14 @@ async def test_one_refused_list_makes_only_its_sensor_unavailable(
     assert init_integration.runtime_data.shares.last_update_success
 
 
-async def test_rejected_token_starts_reauth(
+async def test_rejected_token_is_no_reauth(
     hass: HomeAssistant, init_integration: MockConfigEntry, simulator: Simulator
 ) -> None:
+    """Tokens rejected after renewals, no login refused: no new password asked."""
     simulator.inject(Fault.ERROR_CODE, code=5032, endpoint=Endpoint.SHARE_USER_LIST)
     await refresh_shares(hass, init_integration)
-    flows = hass.config_entries.flow.async_progress_by_handler(DOMAIN)
-    assert [flow["context"]["source"] for flow in flows] == [SOURCE_REAUTH]
+    assert not init_integration.runtime_data.shares.last_update_success
+    assert hass.config_entries.flow.async_progress_by_handler(DOMAIN) == []
 
 
 async def test_current_right_after_share_revoke_and_expiry_change(

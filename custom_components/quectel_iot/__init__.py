@@ -7,7 +7,10 @@ from functools import partial
 from homeassistant.config_entries import ConfigEntryState
 from homeassistant.const import Platform
 from homeassistant.core import HomeAssistant, callback
-from homeassistant.helpers import config_validation as cv, device_registry as dr
+from homeassistant.helpers import (
+    config_validation as cv,
+    device_registry as dr,
+)
 from homeassistant.helpers.typing import ConfigType
 
 from .api import Tokens
@@ -22,6 +25,8 @@ from .coordinator import (
 )
 from .devices import account_identifier, async_sync_devices, cloud_unique_id
 from .guests import GUEST_IDENTIFIER_PREFIX, GuestManager
+from .issues import RECONFIGURE_ISSUE, async_clear_issue
+from .migration import async_migrate_ids
 from .services import async_setup_services
 
 CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
@@ -55,6 +60,7 @@ async def async_setup_entry(hass: HomeAssistant, entry: QuectelConfigEntry) -> b
     await devices.async_config_entry_first_refresh()
     shares = QuectelShareCoordinator(hass, entry, client, devices, budget)
     await shares.async_config_entry_first_refresh()
+    async_clear_issue(hass, RECONFIGURE_ISSUE, entry.entry_id)
     entry.runtime_data = QuectelRuntimeData(
         client=client, budget=budget, devices=devices, shares=shares
     )
@@ -79,6 +85,21 @@ async def _async_options_updated(
     entry.runtime_data.budget.limit = entry.options.get(
         CONF_DAILY_BUDGET, DEFAULT_DAILY_BUDGET
     )
+
+
+async def async_migrate_entry(hass: HomeAssistant, entry: QuectelConfigEntry) -> bool:
+    """Bring an entry of an earlier version up to date.
+
+    1.1 → 1.2: device ids that two devices could share are renamed in the
+    registries (`migration.async_migrate_ids`). An entry of a newer major
+    version (a downgrade) is refused.
+    """
+    if entry.version > 1:
+        return False
+    if entry.minor_version < 2:
+        await async_migrate_ids(hass, entry)
+        hass.config_entries.async_update_entry(entry, minor_version=2)
+    return True
 
 
 async def async_unload_entry(hass: HomeAssistant, entry: QuectelConfigEntry) -> bool:

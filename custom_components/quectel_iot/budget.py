@@ -13,15 +13,14 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any, Final
 
 from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
-from homeassistant.helpers import issue_registry as ir
 from homeassistant.helpers.event import async_call_later
 from homeassistant.helpers.storage import Store
 from homeassistant.util import dt as dt_util
 
-from .api import QuectelQuotaError, QuectelResponseError
+from .api import QuectelQuotaError, QuectelResponseError, Remedy
 from .const import DOMAIN, LOGGER
-from .exceptions import next_reset, quota_error
-from .share_view import local_time_text
+from .exceptions import QUOTA_CODE, hold_error, next_reset
+from .issues import QUOTA_ISSUE, async_clear_issue, async_raise_quota_issue
 
 DEFAULT_DAILY_BUDGET: Final = 1000
 MIN_DAILY_BUDGET: Final = 200
@@ -40,17 +39,17 @@ RESET_GRACE: Final = timedelta(hours=2)
 RETRY_AFTER_EARLY_PROBE: Final = timedelta(minutes=15)
 # A probe that got no answer (the connection failed) may be made again after.
 PROBE_TIMEOUT: Final = timedelta(minutes=15)
-
-
-def quota_issue_id(entry_id: str) -> str:
-    """Return the id of the repair issue of an account's used-up quota."""
-    return f"quota_exhausted_{entry_id}"
+# A lockout (5147, 5325) whose message names no duration: the docs' 20 minutes.
+DEFAULT_LOCKOUT: Final = timedelta(minutes=20)
 
 
 class RequestBudget:
-    """Counts an account's cloud requests per UTC day, and tracks a 4026.
+    """Counts an account's cloud requests per UTC day, and holds them when told.
 
-    It is the client's `RequestObserver`. The count survives restarts.
+    It is the client's `RequestObserver`. An answer that says to wait (4026,
+    the daily quota; 5147 and 5325, a locked account) holds every request
+    until the cloud lifts it: asking sooner does not help, and may extend a
+    lockout. The count and the hold survive restarts.
     """
 
     def __init__(
@@ -66,6 +65,8 @@ class RequestBudget:
         self._day: date = dt_util.utcnow().date()
         self._spent = 0
         self.blocked_until: datetime | None = None
+        # The cloud code of what holds the requests: 4026, 5147 or 5325.
+        self.block_code: int | None = None
         self._probe_started: datetime | None = None
         self._listeners: list[CALLBACK_TYPE] = []
         self._unsub_notify: CALLBACK_TYPE | None = None
@@ -88,7 +89,7 @@ class RequestBudget:
                 None,
             )
         if self.blocked_until is not None:
-            self._raise_issue(self.blocked_until)
+            async_raise_quota_issue(self.hass, self.entry_id, self.blocked_until)
 
     async def async_save(self) -> None:
         """Write the count now (on unload)."""
@@ -101,6 +102,7 @@ class RequestBudget:
             "blocked_until": (
                 self.blocked_until.isoformat() if self.blocked_until else None
             ),
+            "block_code": self.block_code,
         }
 
     # --- counting -------------------------------------------------------------
@@ -142,10 +144,12 @@ class RequestBudget:
 
     @callback
     def answer_received(self, error: QuectelResponseError | None) -> None:
-        """Note a 4026, or a success that ends one."""
+        """Note an answer that says to wait, or a success that ends a hold."""
         now = dt_util.utcnow()
         if isinstance(error, QuectelQuotaError):
             self._block(now)
+        elif error is not None and error.remedy is Remedy.WAIT:
+            self._hold(now, error)
         elif error is None and self.blocked_until is not None:
             self._unblock()
 
@@ -181,9 +185,22 @@ class RequestBudget:
         return self.blocked_until is not None and self._probe_started is not None
 
     def raise_if_blocked(self) -> None:
-        """Refuse an action at once, without a request, while the quota is out."""
+        """Refuse an action at once, without a request, during a hold."""
         if self.blocked_until is not None and self.is_blocked():
-            raise quota_error(self.blocked_until)
+            raise hold_error(self.block_code or QUOTA_CODE, self.blocked_until)
+
+    def _hold(self, now: datetime, error: QuectelResponseError) -> None:
+        """Hold every request until a lockout ends (then one probe)."""
+        self.blocked_until = error.retry_at or now + DEFAULT_LOCKOUT
+        self.block_code = error.code
+        self._probe_started = None
+        LOGGER.warning(
+            "The cloud locked the account (%s); no requests until %s",
+            error.code,
+            self.blocked_until.isoformat(),
+        )
+        self._store.async_delay_save(self._as_dict, 0)
+        self._schedule_notify()
 
     def _block(self, now: datetime) -> None:
         previous = self.blocked_until
@@ -191,36 +208,24 @@ class RequestBudget:
             self.blocked_until = now + RETRY_AFTER_EARLY_PROBE
         else:
             self.blocked_until = next_reset(now)
+        self.block_code = QUOTA_CODE
         self._probe_started = None
         LOGGER.warning(
             "The cloud's daily request quota is used up (4026); no requests until %s",
             self.blocked_until.isoformat(),
         )
         self._store.async_delay_save(self._as_dict, 0)
-        self._raise_issue(self.blocked_until)
+        async_raise_quota_issue(self.hass, self.entry_id, self.blocked_until)
         self._schedule_notify()
 
     def _unblock(self) -> None:
-        LOGGER.info("The cloud answers again after its daily request quota was reset")
+        LOGGER.info("The cloud answers the account's requests again")
         self.blocked_until = None
+        self.block_code = None
         self._probe_started = None
         self._store.async_delay_save(self._as_dict, 0)
-        ir.async_delete_issue(self.hass, DOMAIN, quota_issue_id(self.entry_id))
+        async_clear_issue(self.hass, QUOTA_ISSUE, self.entry_id)
         self._schedule_notify()
-
-    def _raise_issue(self, reset: datetime) -> None:
-        ir.async_create_issue(
-            self.hass,
-            DOMAIN,
-            quota_issue_id(self.entry_id),
-            is_fixable=False,
-            is_persistent=False,
-            severity=ir.IssueSeverity.WARNING,
-            translation_key="quota_exhausted",
-            translation_placeholders={
-                "reset": local_time_text(reset),
-            },
-        )
 
     # --- listeners --------------------------------------------------------------
 

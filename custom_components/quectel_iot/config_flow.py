@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+import re
 from typing import Any
 
 from homeassistant.config_entries import (
@@ -12,6 +14,7 @@ from homeassistant.config_entries import (
     ConfigSubentryFlow,
 )
 from homeassistant.core import callback
+from homeassistant.data_entry_flow import AbortFlow
 from homeassistant.helpers.selector import (
     SelectSelector,
     SelectSelectorConfig,
@@ -24,10 +27,12 @@ import voluptuous as vol
 
 from .api import (
     InvalidBaseUrlError,
+    QuectelAccessDeniedError,
     QuectelAccountLockedError,
     QuectelConnectionError,
     QuectelError,
     QuectelInvalidCredentialsError,
+    QuectelQuotaError,
     QuectelSignatureError,
     QuectelUserDomainError,
     User,
@@ -51,11 +56,49 @@ from .const import (
 from .guest_flow import GuestSubentryFlow
 from .guest_model import SUBENTRY_GUEST
 from .options_flow import QuectelOptionsFlow
-from .validation import EMAIL_PATTERN, PHONE_PATTERN
+from .share_view import mask_email, mask_phone
+from .validation import EMAIL_PATTERN, MAX_EMAIL_LENGTH, PHONE_PATTERN
 
 # Cloud error keys that mean "no such account" rather than "wrong password".
 _NOT_REGISTERED = {"email_not_registered", "phone_not_registered"}
 _ACCOUNT_FIELDS = (CONF_EMAIL, CONF_PHONE, CONF_INTERNATIONAL_CODE)
+# Never sent back to the browser, not even to refill a form after an error.
+_SECRETS = (CONF_PASSWORD, CONF_USER_DOMAIN_SECRET)
+
+# The form's fields: bounded, ASCII only (\Z: "$" would allow a final newline).
+USER_DOMAIN_PATTERN = re.compile(r"[!-~]{1,64}\Z")
+SECRET_PATTERN = re.compile(r"[!-~]{1,128}\Z")
+PASSWORD_PATTERN = re.compile(r"[ -~]{1,128}\Z")
+INTERNATIONAL_CODE_PATTERN = re.compile(r"[0-9]{1,4}\Z")
+MAX_URL_LENGTH = 2048
+
+
+def _matches(pattern: re.Pattern[str], value: Any) -> bool:
+    return isinstance(value, str) and pattern.match(value) is not None
+
+
+def _without_secrets(user_input: Mapping[str, Any] | None) -> dict[str, Any]:
+    """Return the input a form may show again: everything but the secrets."""
+    return {
+        key: value for key, value in (user_input or {}).items() if key not in _SECRETS
+    }
+
+
+@contextmanager
+def _unexpected_errors_as_unknown(errors: dict[str, str], step: str) -> Iterator[None]:
+    """Turn any unexpected exception of a step into the form's `unknown` error.
+
+    A flow step must show a form, not fail: the traceback goes to the log.
+    Aborting the flow (`AbortFlow`) is expected and passes through.
+    """
+    try:
+        yield
+    except AbortFlow:
+        raise
+    except Exception:
+        LOGGER.exception("Unexpected error in the %s step of the config flow", step)
+        errors.clear()
+        errors["base"] = "unknown"
 
 
 def _account_schema(defaults: Mapping[str, Any], *, with_password: bool) -> vol.Schema:
@@ -125,29 +168,59 @@ def _normalize(user_input: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str,
     for key in (*_ACCOUNT_FIELDS, CONF_BASE_URL):
         if not data.get(key):
             data.pop(key, None)
-    errors: dict[str, str] = {}
-    if data[CONF_DATA_CENTER] == DataCenterOption.CUSTOM:
-        try:
-            data[CONF_BASE_URL], _ = check_base_url(data.get(CONF_BASE_URL, ""))
-        except InvalidBaseUrlError:
-            errors[CONF_BASE_URL] = "invalid_url"
-    else:
+    errors = _base_url_errors(data)
+    if not _matches(USER_DOMAIN_PATTERN, data.get(CONF_USER_DOMAIN)):
+        errors[CONF_USER_DOMAIN] = "user_domain_invalid"
+    if not _matches(SECRET_PATTERN, data.get(CONF_USER_DOMAIN_SECRET)):
+        errors[CONF_USER_DOMAIN_SECRET] = "invalid_secret"
+    return data, errors | _account_errors(data)
+
+
+def _base_url_errors(data: dict[str, Any]) -> dict[str, str]:
+    """Normalize the custom URL in ``data``, or drop it for a built-in one."""
+    if data[CONF_DATA_CENTER] != DataCenterOption.CUSTOM:
         data.pop(CONF_BASE_URL, None)
+        return {}
+    url = data.get(CONF_BASE_URL, "")
+    if not isinstance(url, str) or len(url) > MAX_URL_LENGTH:
+        return {CONF_BASE_URL: "invalid_url"}
+    try:
+        data[CONF_BASE_URL], _ = check_base_url(url)
+    except InvalidBaseUrlError:
+        return {CONF_BASE_URL: "invalid_url"}
+    return {}
+
+
+def _account_errors(data: dict[str, Any]) -> dict[str, str]:
+    """Check the email, or the phone number and its code, in ``data``."""
     email, phone = data.get(CONF_EMAIL), data.get(CONF_PHONE)
     if bool(email) == bool(phone):
-        errors["base"] = "account_missing"
-    elif email:
+        return {"base": "account_missing"}
+    if email:
         data.pop(CONF_INTERNATIONAL_CODE, None)
-        if not EMAIL_PATTERN.match(email):
-            errors[CONF_EMAIL] = "invalid_email"
-    else:
-        if not PHONE_PATTERN.match(phone or ""):
-            errors[CONF_PHONE] = "invalid_phone"
-        code = str(data.get(CONF_INTERNATIONAL_CODE, "")).lstrip("+")
-        if not code.isdigit():
-            errors[CONF_INTERNATIONAL_CODE] = "international_code_missing"
-        data[CONF_INTERNATIONAL_CODE] = code
-    return data, errors
+        if not _matches(EMAIL_PATTERN, email) or len(email) > MAX_EMAIL_LENGTH:
+            return {CONF_EMAIL: "invalid_email"}
+        return {}
+    errors: dict[str, str] = {}
+    if not _matches(PHONE_PATTERN, phone):
+        errors[CONF_PHONE] = "invalid_phone"
+    code = str(data.get(CONF_INTERNATIONAL_CODE, "")).lstrip("+")
+    if not code:
+        errors[CONF_INTERNATIONAL_CODE] = "international_code_missing"
+    elif not INTERNATIONAL_CODE_PATTERN.match(code):
+        errors[CONF_INTERNATIONAL_CODE] = "invalid_international_code"
+    data[CONF_INTERNATIONAL_CODE] = code
+    return errors
+
+
+def _password_errors(password: Any) -> dict[str, str]:
+    """Return the form error of a password typed in, if any.
+
+    Only checked where it is typed: a stored password is never refused here.
+    """
+    if _matches(PASSWORD_PATTERN, password):
+        return {}
+    return {CONF_PASSWORD: "invalid_password"}
 
 
 def _on_form(errors: dict[str, str], schema: vol.Schema) -> dict[str, str]:
@@ -161,16 +234,19 @@ def _on_form(errors: dict[str, str], schema: vol.Schema) -> dict[str, str]:
 
 
 def _title(data: Mapping[str, Any]) -> str:
-    """Name the entry after its account: the email, or the phone number."""
-    return str(
-        data.get(CONF_EMAIL) or f"+{data[CONF_INTERNATIONAL_CODE]} {data[CONF_PHONE]}"
-    )
+    """Name the entry after its account, masked: ``o***@example.com``, ``***0001``.
+
+    Every user of Home Assistant, admin or not, sees entry titles.
+    """
+    return str(mask_email(data.get(CONF_EMAIL)) or mask_phone(data[CONF_PHONE]))
 
 
 class QuectelConfigFlow(ConfigFlow, domain=DOMAIN):
     """Add a Quectel app account."""
 
     VERSION = 1
+    # 1.2: device ids that cannot collide (see async_migrate_entry).
+    MINOR_VERSION = 2
 
     @staticmethod
     @callback
@@ -220,6 +296,8 @@ class QuectelConfigFlow(ConfigFlow, domain=DOMAIN):
             return None, {CONF_USER_DOMAIN_SECRET: "signature_invalid"}, placeholders
         except QuectelConnectionError:
             return None, {"base": "cannot_connect"}, placeholders
+        except (QuectelQuotaError, QuectelAccessDeniedError) as err:
+            return None, {"base": err.key}, placeholders
         except QuectelError:
             LOGGER.exception("Unexpected error while signing in to the Quectel cloud")
             return None, {"base": "unknown"}, placeholders
@@ -234,20 +312,24 @@ class QuectelConfigFlow(ConfigFlow, domain=DOMAIN):
         errors: dict[str, str] = {}
         placeholders: dict[str, str] = {}
         if user_input is not None:
-            data, errors = _normalize(user_input)
-            if not errors:
-                user, errors, placeholders = await self._validate(data)
-                if user is not None:
-                    await self.async_set_unique_id(user.uid)
-                    self._abort_if_unique_id_configured()
-                    self._pending = data
-                    if check_base_url(base_url_from_data(data))[1]:
-                        return await self.async_step_insecure_url()
-                    return self._create(data)
+            with _unexpected_errors_as_unknown(errors, "user"):
+                data, found = _normalize(user_input)
+                errors.update(found | _password_errors(data.get(CONF_PASSWORD)))
+                if not errors:
+                    user, found, placeholders = await self._validate(data)
+                    errors.update(found)
+                    if user is not None:
+                        await self.async_set_unique_id(user.uid)
+                        self._abort_if_unique_id_configured()
+                        self._pending = data
+                        if check_base_url(base_url_from_data(data))[1]:
+                            return await self.async_step_insecure_url()
+                        return self._create(data)
+        shown = _without_secrets(user_input)
         return self.async_show_form(
             step_id="user",
             data_schema=self.add_suggested_values_to_schema(
-                _account_schema(user_input or {}, with_password=True), user_input
+                _account_schema(shown, with_password=True), shown
             ),
             errors=errors,
             description_placeholders=placeholders,
@@ -257,11 +339,14 @@ class QuectelConfigFlow(ConfigFlow, domain=DOMAIN):
         self, user_input: dict[str, Any] | None = None
     ) -> ConfigFlowResult:
         """Warn before storing an account reached over plain HTTP."""
+        errors: dict[str, str] = {}
         if user_input is not None:
-            return self._create(self._pending)
+            with _unexpected_errors_as_unknown(errors, "insecure_url"):
+                return self._create(self._pending)
         return self.async_show_form(
             step_id="insecure_url",
             description_placeholders={"url": base_url_from_data(self._pending)},
+            errors=errors,
         )
 
     def _create(self, data: dict[str, Any]) -> ConfigFlowResult:
@@ -281,15 +366,19 @@ class QuectelConfigFlow(ConfigFlow, domain=DOMAIN):
         errors: dict[str, str] = {}
         placeholders = {"account": entry.title}
         if user_input is not None:
-            data = {**entry.data, CONF_PASSWORD: user_input[CONF_PASSWORD]}
-            data.pop(CONF_TOKENS, None)
-            user, errors, extra = await self._validate(data)
-            errors = _on_form(errors, _PASSWORD_SCHEMA)
-            placeholders |= extra
-            if user is not None:
-                await self.async_set_unique_id(user.uid)
-                self._abort_if_unique_id_mismatch(reason="wrong_account")
-                return self.async_update_reload_and_abort(entry, data=data)
+            with _unexpected_errors_as_unknown(errors, "reauth_confirm"):
+                password = user_input.get(CONF_PASSWORD)
+                errors.update(_password_errors(password))
+                if not errors:
+                    data = {**entry.data, CONF_PASSWORD: password}
+                    data.pop(CONF_TOKENS, None)
+                    user, found, extra = await self._validate(data)
+                    errors.update(_on_form(found, _PASSWORD_SCHEMA))
+                    placeholders |= extra
+                    if user is not None:
+                        await self.async_set_unique_id(user.uid)
+                        self._abort_if_unique_id_mismatch(reason="wrong_account")
+                        return self.async_update_reload_and_abort(entry, data=data)
         return self.async_show_form(
             step_id="reauth_confirm",
             data_schema=_PASSWORD_SCHEMA,
@@ -305,34 +394,33 @@ class QuectelConfigFlow(ConfigFlow, domain=DOMAIN):
         errors: dict[str, str] = {}
         placeholders: dict[str, str] = {}
         if user_input is not None:
-            data, errors = _normalize(
-                {
-                    **user_input,
-                    CONF_USER_DOMAIN_SECRET: user_input.get(CONF_USER_DOMAIN_SECRET)
-                    or entry.data[CONF_USER_DOMAIN_SECRET],
-                    CONF_PASSWORD: entry.data[CONF_PASSWORD],
-                }
-            )
-            if not errors:
-                user, errors, placeholders = await self._validate(data)
-                if user is not None:
-                    await self.async_set_unique_id(user.uid)
-                    self._abort_if_unique_id_mismatch(reason="wrong_account")
-                    return self.async_update_reload_and_abort(
-                        entry, data=data, title=_title(data)
-                    )
-        defaults = user_input or {
-            key: value
-            for key, value in entry.data.items()
-            if key not in (CONF_PASSWORD, CONF_USER_DOMAIN_SECRET, CONF_TOKENS)
-        }
+            with _unexpected_errors_as_unknown(errors, "reconfigure"):
+                data, found = _normalize(
+                    {
+                        **user_input,
+                        CONF_USER_DOMAIN_SECRET: user_input.get(CONF_USER_DOMAIN_SECRET)
+                        or entry.data[CONF_USER_DOMAIN_SECRET],
+                        CONF_PASSWORD: entry.data[CONF_PASSWORD],
+                    }
+                )
+                errors.update(found)
+                if not errors:
+                    user, found, placeholders = await self._validate(data)
+                    errors.update(found)
+                    if user is not None:
+                        await self.async_set_unique_id(user.uid)
+                        self._abort_if_unique_id_mismatch(reason="wrong_account")
+                        return self.async_update_reload_and_abort(
+                            entry, data=data, title=_title(data)
+                        )
+        defaults = _without_secrets(
+            user_input
+            or {key: value for key, value in entry.data.items() if key != CONF_TOKENS}
+        )
         schema = _account_schema(defaults, with_password=False)
         return self.async_show_form(
             step_id="reconfigure",
-            data_schema=self.add_suggested_values_to_schema(
-                schema,
-                {k: v for k, v in defaults.items() if k != CONF_USER_DOMAIN_SECRET},
-            ),
+            data_schema=self.add_suggested_values_to_schema(schema, defaults),
             errors=_on_form(errors, schema),
             description_placeholders=placeholders,
         )

@@ -19,7 +19,7 @@ from typing import Final
 
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import HomeAssistant, callback
-from homeassistant.exceptions import ConfigEntryAuthFailed
+from homeassistant.exceptions import ConfigEntryAuthFailed, ConfigEntryError
 from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, UpdateFailed
 from homeassistant.util import dt as dt_util
 
@@ -28,17 +28,24 @@ from .api import (
     QuectelAuthenticationError,
     QuectelClient,
     QuectelError,
-    QuectelQuotaError,
     QuectelResponseError,
+    Remedy,
     Share,
     ShareStatus,
 )
 from .api.const import DEVICE_PAGE_SIZE
 from .budget import RequestBudget
 from .const import DEVICE_SCAN_INTERVAL, DOMAIN, LOGGER, SHARE_SCAN_INTERVAL
-from .exceptions import QUOTA_KEY, next_reset
+from .exceptions import (
+    QUOTA_CODE,
+    cloud_reason,
+    hold_error,
+    next_reset,
+    translation_key_for,
+    translation_placeholders_for,
+)
 from .fan_out import fan_out
-from .share_view import local_time_text
+from .issues import async_raise_reconfigure_issue
 
 # Shares of the polling budget: the device list, and the share lists (the
 # rest is for token refreshes and probes).
@@ -71,23 +78,39 @@ class QuectelRuntimeData:
 type QuectelConfigEntry = ConfigEntry[QuectelRuntimeData]
 
 
-def _auth_failed() -> ConfigEntryAuthFailed:
-    return ConfigEntryAuthFailed(
-        translation_domain=DOMAIN, translation_key="auth_failed"
+def _held(budget: RequestBudget) -> UpdateFailed:
+    """Return the failed update while the cloud holds requests."""
+    held = hold_error(
+        budget.block_code or QUOTA_CODE,
+        budget.blocked_until or next_reset(dt_util.utcnow()),
+    )
+    return UpdateFailed(
+        translation_domain=DOMAIN,
+        translation_key=held.translation_key,
+        translation_placeholders=held.translation_placeholders,
     )
 
 
-def _quota_failure(budget: RequestBudget) -> UpdateFailed:
-    reset = budget.blocked_until or next_reset(dt_util.utcnow())
-    return UpdateFailed(
-        translation_domain=DOMAIN,
-        translation_key=QUOTA_KEY,
-        translation_placeholders={
-            "code": "4026",
-            "msg": "",
-            "error": "",
-            "reset": local_time_text(reset),
-        },
+def _account_failure(
+    hass: HomeAssistant, entry: QuectelConfigEntry, err: QuectelAuthenticationError
+) -> Exception:
+    """Return what a refused account needs: a new password, or new settings.
+
+    A wrong user domain, secret or data center (remedy RECONFIGURE) stops
+    the entry with a repair issue that leads to *Reconfigure*: a password
+    form would not help.
+    """
+    if err.remedy is Remedy.RECONFIGURE:
+        async_raise_reconfigure_issue(
+            hass, entry.entry_id, entry.title, cloud_reason(err)
+        )
+        return ConfigEntryError(
+            translation_domain=DOMAIN,
+            translation_key=translation_key_for(err),
+            translation_placeholders=translation_placeholders_for(err),
+        )
+    return ConfigEntryAuthFailed(
+        translation_domain=DOMAIN, translation_key="auth_failed"
     )
 
 
@@ -133,16 +156,22 @@ class QuectelDeviceCoordinator(DataUpdateCoordinator[dict[str, Device]]):
             return self.data  # what is left of today's budget is for actions
         if not self.budget.may_poll():
             if self.data is None:
-                raise _quota_failure(self.budget)
+                raise _held(self.budget)
             return self.data
         try:
             devices = await self.client.devices()
-        except QuectelQuotaError as err:
-            if self.data is None:
-                raise _quota_failure(self.budget) from err
-            return self.data
-        except QuectelAuthenticationError as err:
-            raise _auth_failed() from err
+        except QuectelResponseError as err:
+            if err.remedy is Remedy.WAIT:  # a 4026 or a lockout: the budget holds
+                if self.data is None:
+                    raise _held(self.budget) from err
+                return self.data
+            if isinstance(err, QuectelAuthenticationError):
+                raise _account_failure(self.hass, self.config_entry, err) from err
+            raise UpdateFailed(
+                translation_domain=DOMAIN,
+                translation_key="cloud_unavailable",
+                translation_placeholders={"error": str(err)},
+            ) from err
         except QuectelError as err:
             raise UpdateFailed(
                 translation_domain=DOMAIN,
@@ -278,8 +307,11 @@ class QuectelShareCoordinator(DataUpdateCoordinator[dict[str, list[Share]]]):
         self._tokens -= len(batch)
         fetched, errors = await self._read(batch)
         for err in errors.values():
-            if isinstance(err, QuectelAuthenticationError):
-                raise _auth_failed() from err
+            if isinstance(err, QuectelAuthenticationError) and err.remedy in (
+                Remedy.NEW_PASSWORD,
+                Remedy.RECONFIGURE,
+            ):
+                raise _account_failure(self.hass, self.config_entry, err) from err
         return {**data, **fetched}
 
     async def _read(
@@ -305,7 +337,10 @@ class QuectelShareCoordinator(DataUpdateCoordinator[dict[str, list[Share]]]):
                 LOGGER.info("The share list of %s can be read again", device.name)
             self._schedule_next(unique_id, now, changed, shares)
         for device, err in outcome.failed:
-            if not isinstance(err, QuectelAuthenticationError | QuectelQuotaError):
+            account_wide = isinstance(err, QuectelAuthenticationError) or (
+                isinstance(err, QuectelResponseError) and err.remedy is Remedy.WAIT
+            )
+            if not account_wide:
                 self._note_failure(device, err, now)
         if outcome.done and self._unreachable:
             self._unreachable = False

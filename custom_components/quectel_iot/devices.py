@@ -42,7 +42,7 @@ def account_device_info(entry: QuectelConfigEntry) -> DeviceInfo:
 
 
 def cloud_unique_id(entry_device: dr.DeviceEntry) -> str | None:
-    """Return the ``pk_dk`` a registry device stands for, if it is ours."""
+    """Return the cloud id (`device_unique_id`) a registry device stands for."""
     return next(
         (uid for domain, uid in entry_device.identifiers if domain == DOMAIN), None
     )

@@ -9,6 +9,15 @@ from .coordinator import QuectelShareCoordinator
 from .devices import device_info
 
 
+def entity_unique_id(device_unique_id: str, key: str) -> str:
+    """Return the unique id of the ``key`` entity of a device (``<id>_<key>``).
+
+    ``key`` is a fixed suffix, so the entities of one key on two devices
+    never share an id (keys must not end with ``_`` + another key).
+    """
+    return f"{device_unique_id}_{key}"
+
+
 class QuectelShareEntity(CoordinatorEntity[QuectelShareCoordinator]):
     """An entity of one owned device, fed by the account's share coordinator."""
 
@@ -20,7 +29,7 @@ class QuectelShareEntity(CoordinatorEntity[QuectelShareCoordinator]):
         """Attach the entity to ``device``; ``key`` names it within the device."""
         super().__init__(coordinator)
         self.unique_id_of_device = device.unique_id
-        self._attr_unique_id = f"{device.unique_id}_{key}"
+        self._attr_unique_id = entity_unique_id(device.unique_id, key)
         self._attr_device_info = device_info(device)
 
     @property

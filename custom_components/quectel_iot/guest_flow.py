@@ -54,7 +54,12 @@ from .coordinator import QuectelConfigEntry
 from .devices import cloud_unique_id
 from .guest_model import Wish, wish_data
 from .share_view import local_time_text
-from .validation import RecipientInput, expiry_from, optional_recipient_from
+from .validation import (
+    RECIPIENT_FIELDS,
+    RecipientInput,
+    expiry_from,
+    optional_recipient_from,
+)
 
 FIELD_NAME: Final = "name"
 FIELD_RECIPIENT: Final = "recipient"
@@ -78,6 +83,12 @@ _RECIPIENT_ERRORS: Final = {
     "invalid_phone",
     "invalid_uid",
 }
+_FIELD_ERRORS: Final = {
+    ATTR_EMAIL: "invalid_email",
+    ATTR_PHONE: "invalid_phone",
+    ATTR_UID: "invalid_uid",
+}
+_RECIPIENT_SCHEMA: Final = vol.Schema(RECIPIENT_FIELDS)
 # Errors of the window, as `validation` names them.
 _WINDOW_ERRORS: Final = {"expiry_in_past", "expiry_too_late", "duration_not_positive"}
 
@@ -263,13 +274,20 @@ class GuestSubentryFlow(ConfigSubentryFlow):
             if isinstance(value, str) and value.strip()
         }
         try:
+            recipient_fields = _RECIPIENT_SCHEMA(recipient_fields)
             recipient = optional_recipient_from(recipient_fields)
+        except vol.Invalid as err:
+            # Checked as the actions check them; named by the field refused.
+            first = err.errors[0] if isinstance(err, vol.MultipleInvalid) else err
+            field = str(first.path[0]) if first.path else ATTR_UID
+            errors[FIELD_RECIPIENT] = _FIELD_ERRORS.get(field, "invalid_uid")
+            recipient = None
         except ServiceValidationError as err:
             key = err.translation_key or "recipient_missing"
             errors[FIELD_RECIPIENT] = (
                 key if key in _RECIPIENT_ERRORS else "recipient_missing"
             )
-        else:
+        if FIELD_RECIPIENT not in errors:
             if recipient is None:
                 errors[FIELD_RECIPIENT] = "recipient_missing"
             elif is_the_account(self._account, recipient):

@@ -24,7 +24,7 @@ from homeassistant.const import ATTR_DEVICE_ID
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import device_registry as dr
 
-from .api import Device, Share
+from .api import Device, Share, device_unique_id
 from .compat import async_device_by_identifier, device_config_entry_id
 from .const import (
     ATTR_CONFIG_ENTRY_ID,
@@ -127,7 +127,7 @@ def _by_device_id(hass: HomeAssistant, device_id: str) -> TargetDevice:
 def _by_keys(
     hass: HomeAssistant, product_key: str, device_key: str, entry_id: str | None
 ) -> TargetDevice:
-    unique_id = f"{product_key}_{device_key}"
+    unique_id = device_unique_id(product_key, device_key)
     entries = loaded_entries(hass, entry_id)
     matches = [
         entry for entry in entries if unique_id in entry.runtime_data.devices.data

@@ -7,7 +7,7 @@ request reaches the cloud.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 import re
@@ -33,97 +33,228 @@ from .const import (
     ATTR_UID,
     ShareMode,
 )
-from .exceptions import validation_error
+from .exceptions import excerpt, validation_error
 
+# Every pattern is ASCII only and ends in \Z ("$" also matches before a
+# trailing newline): no control, bidi or zero-width character gets through.
 # The docs give no format for keys; real ones are short ASCII identifiers
 # (product keys like "p11pLZ", device keys like IMEIs or MAC addresses).
-# \Z, not $: "$" also matches before a trailing newline. No control characters.
-KEY_PATTERN = re.compile(r"^[A-Za-z0-9_.:-]{1,64}\Z")
+KEY_PATTERN = re.compile(r"[A-Za-z0-9_.:-]{1,64}\Z")
+KEY_ALPHABET = "A-Z a-z 0-9 _ . : -"
+# Home Assistant's device and config entry ids (hex or ULID).
+ID_PATTERN = re.compile(r"[A-Za-z0-9_-]{1,64}\Z")
+ID_ALPHABET = "A-Z a-z 0-9 _ -"
+# Printable ASCII without the space, for values the cloud hands out (uids,
+# share codes, authKeys) whose format the docs leave open.
+TOKEN_PATTERN = re.compile(r"[!-~]+\Z")
+TOKEN_ALPHABET = "ASCII ! to ~ (no space)"
 EMAIL_PATTERN = re.compile(
-    r"^[^@\s\x00-\x1f\x7f]{1,64}@[^@\s\x00-\x1f\x7f]+\.[^@\s.\x00-\x1f\x7f]{2,}\Z"
+    r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~.-]{1,64}"
+    r"@(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+"
+    r"(?:[A-Za-z]{2,63}|xn--[A-Za-z0-9-]{1,59})\Z"
 )
-PHONE_PATTERN = re.compile(r"^\+?[0-9]{5,20}\Z")
-UID_PATTERN = re.compile(r"^[^\s\x00-\x1f\x7f]{1,64}\Z")
+PHONE_PATTERN = re.compile(r"\+?[0-9]{5,20}\Z")
+# Separators people write in phone numbers, removed before the check.
+PHONE_SEPARATORS = re.compile(r"[ ()-]")
+
+MAX_ID_LENGTH = 64
+MAX_DEVICES_PER_CALL = 1000
 MAX_EMAIL_LENGTH = 254
+MAX_PHONE_LENGTH = 32
+MAX_UID_LENGTH = 64
+MAX_SHARE_CODE_LENGTH = 128
+MAX_AUTH_KEY_LENGTH = 256
+# Longer than any date or duration written as text ("2030-01-31T18:00:00+01:00").
+MAX_TIME_TEXT_LENGTH = 64
 # sharingExpireAt is epoch milliseconds; Python datetimes end in year 9999.
 LATEST_EXPIRY = datetime(9999, 12, 31, 23, 59, 59, tzinfo=UTC)
 
 type RecipientType = Literal["email", "phone", "uid"]
 
 
+class FieldInvalid(vol.Invalid):
+    """A field's value is refused: its translation key and placeholders.
+
+    Voluptuous adds the field's path; `TranslatedSchema` turns it into a
+    translated `ServiceValidationError` that names the field.
+    """
+
+    def __init__(self, key: str, **placeholders: str) -> None:
+        """Keep the translation key and placeholders besides ``field``."""
+        super().__init__(key)
+        self.key = key
+        self.placeholders = placeholders
+
+
+def _first_error(err: vol.Invalid) -> vol.Invalid:
+    while isinstance(err, vol.MultipleInvalid) and err.errors:
+        err = err.errors[0]
+    return err
+
+
 class TranslatedSchema(vol.Schema):
     """An action schema whose bad input is a translated validation error.
 
     Home Assistant passes a `vol.Invalid` from an action schema through
-    untranslated; this keeps the field and the reason in a translated message.
+    untranslated; this raises a translated message naming the field instead.
+    A field given as ``None`` (``email: null``) counts as not given.
     """
 
     def __call__(self, data: Any) -> Any:
         """Validate ``data``."""
+        if isinstance(data, Mapping):
+            data = {key: value for key, value in data.items() if value is not None}
         try:
             return super().__call__(data)  # type: ignore[no-untyped-call]
         except vol.Invalid as err:
-            path = ".".join(str(part) for part in err.path) or "-"
+            first = _first_error(err)
+            field = excerpt(first.path[0], quoted=False) if first.path else "-"
+            if isinstance(first, FieldInvalid):
+                raise validation_error(
+                    first.key, field=field, **first.placeholders
+                ) from err
+            if first.error_message == "extra keys not allowed":
+                raise validation_error("unknown_field", field=field) from err
             raise validation_error(
-                "invalid_input", field=path, reason=err.error_message or str(err)
-            ) from err
-        except OverflowError as err:
-            # Some validators (e.g. cv.time_period) let it through for huge numbers.
-            raise validation_error(
-                "invalid_input", field="-", reason="a number is out of range"
+                "invalid_input",
+                field=field,
+                reason=excerpt(first.error_message or str(first), quoted=False),
             ) from err
 
 
-def device_key_field(value: Any) -> str:
-    """Validate a product key or device key."""
-    if not isinstance(value, str | int) or isinstance(value, bool):
-        raise vol.Invalid("expected text")
+def _text(value: Any, max_length: int) -> str:
+    """Return ``value`` as stripped, non-empty text of at most ``max_length``.
+
+    Numbers are accepted as text: templates render "0123456" as a number.
+    """
+    if isinstance(value, bool) or not isinstance(value, str | int):
+        raise FieldInvalid("field_not_text", value=excerpt(value))
+    if isinstance(value, int):
+        if not -(10**max_length) < value < 10**max_length:
+            raise FieldInvalid("field_too_long", max_length=str(max_length))
+        value = str(value)
     text = str(value).strip()
-    if not KEY_PATTERN.match(text):
-        raise vol.Invalid("must be 1 to 64 letters, digits or _ . : -")
+    if len(text) > max_length:
+        raise FieldInvalid("field_too_long", max_length=str(max_length))
+    if not text:
+        raise FieldInvalid("field_empty")
     return text
 
 
-def non_empty_text(value: Any) -> str:
-    """Validate a non-empty string and strip it."""
-    if not isinstance(value, str | int) or isinstance(value, bool):
-        raise vol.Invalid("expected text")
-    text = str(value).strip()
-    if not text:
-        raise vol.Invalid("must not be empty")
+def _shaped_text(
+    pattern: re.Pattern[str], alphabet: str, max_length: int
+) -> Callable[[Any], str]:
+    """Return a validator of text of ``alphabet``, at most ``max_length`` long."""
+
+    def validate(value: Any) -> str:
+        text = _text(value, max_length)
+        if not pattern.match(text):
+            raise FieldInvalid(
+                "field_bad_characters", alphabet=alphabet, value=excerpt(text)
+            )
+        return text
+
+    return validate
+
+
+def _refused_as(
+    key: str, validator: Callable[[Any], Any], **placeholders: str
+) -> Callable[[Any], Any]:
+    """Return ``validator`` with every refusal turned into the error ``key``.
+
+    Long text is refused before it is parsed; numbers too large for a date
+    or a duration are refused rather than raising `OverflowError`.
+    """
+
+    def validate(value: Any) -> Any:
+        if isinstance(value, str) and len(value) > MAX_TIME_TEXT_LENGTH:
+            raise FieldInvalid("field_too_long", max_length=str(MAX_TIME_TEXT_LENGTH))
+        try:
+            return validator(value)
+        except (vol.Invalid, OverflowError, ValueError, TypeError) as err:
+            raise FieldInvalid(key, value=excerpt(value), **placeholders) from err
+
+    return validate
+
+
+device_key_field = _shaped_text(KEY_PATTERN, KEY_ALPHABET, 64)
+registry_id_field = _shaped_text(ID_PATTERN, ID_ALPHABET, MAX_ID_LENGTH)
+share_code_field = _shaped_text(TOKEN_PATTERN, TOKEN_ALPHABET, MAX_SHARE_CODE_LENGTH)
+auth_key_field = _shaped_text(TOKEN_PATTERN, TOKEN_ALPHABET, MAX_AUTH_KEY_LENGTH)
+
+
+def device_ids_field(value: Any) -> list[str]:
+    """Validate one device id or a list of them."""
+    ids = value if isinstance(value, list) else [value]
+    if not ids:
+        raise FieldInvalid("field_empty")
+    if len(ids) > MAX_DEVICES_PER_CALL:
+        raise FieldInvalid("too_many_items", max_items=str(MAX_DEVICES_PER_CALL))
+    return [registry_id_field(item) for item in ids]
+
+
+# Contact details are not echoed in errors: Home Assistant logs them.
+
+
+def email_field(value: Any) -> str:
+    """Validate a recipient's email address (ASCII, as the cloud's accounts)."""
+    text = _text(value, MAX_EMAIL_LENGTH)
+    if not EMAIL_PATTERN.match(text):
+        raise FieldInvalid("invalid_email")
+    return text
+
+
+def phone_field(value: Any) -> str:
+    """Validate a phone number; spaces, dashes and brackets are dropped."""
+    text = _text(value, MAX_PHONE_LENGTH)
+    digits = PHONE_SEPARATORS.sub("", text)
+    if not PHONE_PATTERN.match(digits):
+        raise FieldInvalid("invalid_phone")
+    return digits
+
+
+def uid_field(value: Any) -> str:
+    """Validate a cloud user id."""
+    text = _text(value, MAX_UID_LENGTH)
+    if not TOKEN_PATTERN.match(text):
+        raise FieldInvalid("invalid_uid", value=excerpt(text))
     return text
 
 
 # --- the fields ---------------------------------------------------------------
 
 TARGET_FIELDS: dict[vol.Marker, Any] = {
-    vol.Optional(ATTR_DEVICE_ID): vol.All(
-        cv.ensure_list, [cv.string], vol.Length(min=1)
-    ),
+    vol.Optional(ATTR_DEVICE_ID): device_ids_field,
     vol.Optional(ATTR_PRODUCT_KEY): device_key_field,
     vol.Optional(ATTR_DEVICE_KEY): device_key_field,
-    vol.Optional(ATTR_CONFIG_ENTRY_ID): cv.string,
+    vol.Optional(ATTR_CONFIG_ENTRY_ID): registry_id_field,
 }
 RECIPIENT_FIELDS: dict[vol.Marker, Any] = {
-    vol.Optional(ATTR_EMAIL): non_empty_text,
-    vol.Optional(ATTR_PHONE): non_empty_text,
-    vol.Optional(ATTR_UID): non_empty_text,
+    vol.Optional(ATTR_EMAIL): email_field,
+    vol.Optional(ATTR_PHONE): phone_field,
+    vol.Optional(ATTR_UID): uid_field,
 }
 EXPIRY_FIELDS: dict[vol.Marker, Any] = {
-    vol.Optional(ATTR_EXPIRES_AT): cv.datetime,
-    vol.Optional(ATTR_DURATION): cv.time_period,
+    vol.Optional(ATTR_EXPIRES_AT): _refused_as("invalid_datetime", cv.datetime),
+    vol.Optional(ATTR_DURATION): _refused_as("invalid_duration", cv.time_period),
 }
 SHARE_CODE_FIELD: dict[vol.Marker, Any] = {
-    vol.Optional(ATTR_SHARE_CODE): vol.All(non_empty_text, vol.Length(max=128)),
+    vol.Optional(ATTR_SHARE_CODE): share_code_field,
 }
 MODE_FIELD: dict[vol.Marker, Any] = {
-    vol.Optional(ATTR_MODE, default=ShareMode.REPLACE): vol.Coerce(ShareMode),
+    vol.Optional(ATTR_MODE, default=ShareMode.REPLACE): _refused_as(
+        "invalid_choice",
+        vol.Coerce(ShareMode),
+        choices=", ".join(mode.value for mode in ShareMode),
+    ),
 }
 AUTH_KEY_FIELD: dict[vol.Marker, Any] = {
-    vol.Optional(ATTR_AUTH_KEY): vol.All(non_empty_text, vol.Length(max=256)),
+    vol.Optional(ATTR_AUTH_KEY): auth_key_field,
 }
 INCLUDE_INACTIVE_FIELD: dict[vol.Marker, Any] = {
-    vol.Optional(ATTR_INCLUDE_INACTIVE, default=False): cv.boolean,
+    vol.Optional(ATTR_INCLUDE_INACTIVE, default=False): _refused_as(
+        "invalid_boolean", cv.boolean
+    ),
 }
 
 
@@ -172,7 +303,11 @@ def recipient_from(data: Mapping[str, Any]) -> RecipientInput:
 
 
 def optional_recipient_from(data: Mapping[str, Any]) -> RecipientInput | None:
-    """Return the recipient of ``data`` (email, phone or uid), if any."""
+    """Return the recipient of ``data`` (email, phone or uid), if any.
+
+    The value itself was checked (and a phone number normalized) by the
+    action's schema.
+    """
     given = [
         key for key in (ATTR_EMAIL, ATTR_PHONE, ATTR_UID) if data.get(key) is not None
     ]
@@ -181,17 +316,7 @@ def optional_recipient_from(data: Mapping[str, Any]) -> RecipientInput | None:
     if not given:
         return None
     key: RecipientType = given[0]  # type: ignore[assignment]
-    value = str(data[key]).strip()
-    if key == ATTR_EMAIL:
-        if len(value) > MAX_EMAIL_LENGTH or not EMAIL_PATTERN.match(value):
-            raise validation_error("invalid_email")
-    elif key == ATTR_PHONE:
-        value = re.sub(r"[\s()-]", "", value)
-        if not PHONE_PATTERN.match(value):
-            raise validation_error("invalid_phone")
-    elif not UID_PATTERN.match(value):
-        raise validation_error("invalid_uid")
-    return RecipientInput(key, value)
+    return RecipientInput(key, str(data[key]))
 
 
 def required_expiry_from(data: Mapping[str, Any]) -> datetime:

@@ -15,6 +15,7 @@ import itertools
 import json
 import os
 from pathlib import Path
+import re
 import signal
 import socket
 import subprocess
@@ -23,6 +24,7 @@ import time
 from typing import Any
 
 import aiohttp
+import yaml
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 COMPONENT_DIR = PROJECT_ROOT / "custom_components" / "quectel_iot"
@@ -41,6 +43,39 @@ REQUEST_TIMEOUT = 30.0
 # --skip-pip), on another port.
 DEVELOP_CONFIGURATION = PROJECT_ROOT / "config" / "configuration.yaml"
 INCLUDED_FILES = ("automations.yaml", "scripts.yaml", "scenes.yaml")
+
+
+HTTP_YAML = re.compile(r"^http:\n(?:[ \t]+\S.*\n)+", re.MULTILINE)
+
+
+def http_storage(configuration: str) -> dict[str, Any] | None:
+    """Home Assistant's stored http config for the YAML's http: block, confirmed.
+
+    ``None`` before Home Assistant kept its http config in storage (2026.x).
+    """
+    try:
+        from homeassistant.components.http import config as http_config
+    except ImportError:
+        return None
+    match = HTTP_YAML.search(configuration)
+    if match is None:
+        raise RuntimeError(f"{DEVELOP_CONFIGURATION} has no http: block")
+    stable = {
+        **http_config.HTTP_STORAGE_SCHEMA(yaml.safe_load(match.group(0))["http"]),
+        http_config.HTTP_CONFIG_CREATED_AT: "2026-01-01T00:00:00+00:00",
+        http_config.HTTP_CONFIG_ERROR: None,
+        http_config.HTTP_CONFIG_ERROR_MESSAGE: None,
+    }
+    return {
+        "version": http_config.STORAGE_VERSION,
+        "minor_version": http_config.STORAGE_MINOR_VERSION,
+        "key": http_config.STORAGE_KEY,
+        "data": {
+            http_config.KEY_STABLE: stable,
+            http_config.KEY_PENDING: None,
+            http_config.KEY_YAML_MIGRATION_DONE: True,
+        },
+    }
 
 
 def free_port() -> int:
@@ -82,9 +117,19 @@ class RealHass:
         configuration = DEVELOP_CONFIGURATION.read_text()
         if "server_port: 8123" not in configuration:
             raise RuntimeError(f"{DEVELOP_CONFIGURATION} no longer sets port 8123")
+        configuration = configuration.replace(
+            "server_port: 8123", f"server_port: {self.port}"
+        )
+        storage = self.config_dir / ".storage"
+        storage.mkdir(exist_ok=True)
+        if (stored_http := http_storage(configuration)) is not None:
+            # Home Assistant 2026.x moves http: from YAML into storage as a
+            # "pending" config that the UI asks to confirm (a modal dialog)
+            # and that reverts after 5 minutes; store it as confirmed instead.
+            (storage / "http").write_text(json.dumps(stored_http))
+            configuration = HTTP_YAML.sub("", configuration)
         (self.config_dir / "configuration.yaml").write_text(
-            configuration.replace("server_port: 8123", f"server_port: {self.port}")
-            + self._extra_yaml
+            configuration + self._extra_yaml
         )
         for included in INCLUDED_FILES:
             (self.config_dir / included).write_text("[]\n")
@@ -103,8 +148,6 @@ class RealHass:
         # step is done over REST, and the core_config step would start config
         # flows of integrations (met, google_translate...) whose requirements
         # are not installed.
-        storage = self.config_dir / ".storage"
-        storage.mkdir(exist_ok=True)
         (storage / "onboarding").write_text(
             json.dumps(
                 {

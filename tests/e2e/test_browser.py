@@ -3,9 +3,11 @@
 Drives Debian's Chromium (``/usr/bin/chromium``) with Playwright against the
 real ``hass`` of the e2e fixtures. It adds the demo account through the
 "Add integration" dialog and screenshots the config flow form and the
-``share_device`` action in Developer tools. Set ``QUECTEL_SCREENSHOTS`` to a
-folder (e.g. ``docs``) to keep the screenshots; they go to a temporary folder
-otherwise.
+``share_device`` action in Developer tools, and (Home Assistant 2026.3 and
+later) checks the integration's own brand icon shows on the integrations
+dashboard. The browser may only reach Home Assistant on 127.0.0.1; every
+other request is aborted. Set ``QUECTEL_SCREENSHOTS`` to a folder (e.g.
+``docs``) to keep the screenshots; they go to a temporary folder otherwise.
 """
 
 from collections.abc import AsyncIterator
@@ -16,13 +18,13 @@ import re
 import struct
 from typing import Any
 
-from playwright.async_api import Browser, Page, async_playwright, expect
+from homeassistant import const as ha_const
+from playwright.async_api import Browser, Page, Route, async_playwright, expect
 import pytest
 
 from simulator import Simulator
 
-from .conftest import DEMO_EMAIL
-from .harness import RealHass
+from .harness import COMPONENT_DIR, RealHass
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -35,6 +37,10 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 UI_TIMEOUT_MS = 20_000
+LOOPBACK = re.compile(r"^https?://127\.0\.0\.1[:/]")
+# Home Assistant serves a custom integration's brand/ folder since 2026.3.
+BRAND_DIR = COMPONENT_DIR / "brand"
+SERVES_CUSTOM_BRANDS = (ha_const.MAJOR_VERSION, ha_const.MINOR_VERSION) >= (2026, 3)
 expect.set_options(timeout=UI_TIMEOUT_MS)
 
 pytestmark = pytest.mark.skipif(
@@ -69,6 +75,7 @@ async def logged_in_page(browser: Browser, hass: RealHass) -> Page:
         viewport={"width": 1280, "height": 1400}, locale="en-US"
     )
     context.set_default_timeout(UI_TIMEOUT_MS)
+    await context.route(lambda url: not LOOPBACK.match(url), abort)
     tokens = {
         "hassUrl": hass.url,
         "clientId": hass.client_id,
@@ -85,6 +92,11 @@ async def logged_in_page(browser: Browser, hass: RealHass) -> Page:
         """
     )
     return await context.new_page()
+
+
+async def abort(route: Route) -> None:
+    """Refuse a request that would leave 127.0.0.1 (e.g. the brands CDN)."""
+    await route.abort()
 
 
 def assert_png(path: Path) -> None:
@@ -115,17 +127,24 @@ async def test_add_integration_and_open_its_action(
     # Settings -> Devices & services -> Add integration -> Quectel IoT.
     await page.goto(f"{real_hass.url}/config/integrations/dashboard")
     await page.get_by_role("button", name="Add integration").click()
-    await page.get_by_role("textbox", name="Search for a brand name").fill("Quectel")
+    # Labelled before 2026.x, only a placeholder since.
+    search = page.get_by_role("textbox", name="Search for a brand name")
+    await search.or_(page.get_by_placeholder("Search for a brand name")).fill("Quectel")
     await page.get_by_text("Quectel IoT", exact=True).click()
 
     # The user step, with its translated labels and help texts.
     await expect(page.get_by_text("Connect a Quectel IoT app account")).to_be_visible()
-    await expect(page.get_by_text("User domain secret", exact=True)).to_be_visible()
+    await expect(
+        page.get_by_text(re.compile(r"^User domain secret\*?$"))
+    ).to_be_visible()
     await expect(
         page.get_by_text("App Development → AppSDK Development", exact=False)
     ).to_be_visible()
-    await page.get_by_role("combobox", name=re.compile("^Data center")).click()
-    await page.get_by_role("option", name="Custom URL").click()
+    # A combobox of options before 2026.x, a list item opening a menu since.
+    data_center = page.get_by_role("combobox", name=re.compile("^Data center"))
+    await data_center.or_(page.get_by_text(re.compile(r"^Data center"))).first.click()
+    custom = page.get_by_role("option", name="Custom URL")
+    await custom.or_(page.get_by_role("menuitem", name="Custom URL")).first.click()
     await fill(page, "Custom base URL", demo_account["base_url"])
     await fill(page, "User domain", demo_account["user_domain"])
     await fill(page, "User domain secret", demo_account["user_domain_secret"])
@@ -139,10 +158,15 @@ async def test_add_integration_and_open_its_action(
     await page.get_by_role("button", name="Submit").click()
     await expect(page.get_by_text("Plain HTTP connection")).to_be_visible()
     await page.get_by_role("button", name="Submit").click()
-    await expect(page.get_by_text("Created configuration", exact=False)).to_be_visible()
+    # The success step: "Created configuration" before 2026.x, "Name and assign" since.
+    created = page.get_by_text("Created configuration", exact=False)
+    await expect(
+        created.or_(page.get_by_text("Name and assign", exact=True)).first
+    ).to_be_visible()
     _, entries = await real_hass.rest("GET", "/api/config/config_entries/entry")
     ours = [e for e in entries if e["domain"] == "quectel_iot"]
-    assert [(e["title"], e["state"]) for e in ours] == [(DEMO_EMAIL, "loaded")]
+    # The title is the masked address (every user sees it).
+    assert [(e["title"], e["state"]) for e in ours] == [("o***@example.com", "loaded")]
 
     # Developer tools -> Actions -> quectel_iot.share_device, in UI mode.
     await page.goto(
@@ -156,3 +180,50 @@ async def test_add_integration_and_open_its_action(
     action_png = screenshot_dir / "share_device_action.png"
     await page.screenshot(path=action_png, full_page=True)
     assert_png(action_png)
+
+
+@pytest.mark.skipif(
+    not SERVES_CUSTOM_BRANDS,
+    reason=f"Home Assistant {ha_const.__version__} does not serve custom integrations' "
+    "brand images (2026.3 and later do)",
+)
+async def test_integrations_dashboard_shows_our_brand_icon(
+    browser: Browser,
+    real_hass: RealHass,
+    demo_account: dict[str, Any],
+    screenshot_dir: Path,
+) -> None:
+    await real_hass.add_account(demo_account)
+
+    # Every image of brand/ is served as is by the brands API.
+    names = sorted(path.name for path in BRAND_DIR.glob("*.png"))
+    assert "icon.png" in names
+    for name in names:
+        async with real_hass.session.get(
+            f"{real_hass.url}/api/brands/integration/quectel_iot/{name}",
+            headers=real_hass.headers,
+        ) as resp:
+            assert resp.status == 200, name
+            assert resp.content_type == "image/png"
+            assert await resp.read() == (BRAND_DIR / name).read_bytes(), name
+
+    # The dashboard's card shows it, and the browser decoded the image.
+    page = await logged_in_page(browser, real_hass)
+    await page.goto(f"{real_hass.url}/config/integrations/dashboard")
+    await expect(page.get_by_text("Quectel IoT", exact=True).first).to_be_visible()
+    icon = page.locator('img[src*="/api/brands/integration/quectel_iot/"]').first
+    await expect(icon).to_be_visible()
+    await page.wait_for_function(
+        "img => img.complete && img.naturalWidth > 0", arg=await icon.element_handle()
+    )
+    src = await icon.get_attribute("src")
+    assert src is not None
+    async with real_hass.session.get(src) as resp:  # signed URL: no header
+        assert resp.status == 200
+        served = await resp.read()
+    assert served[:8] == b"\x89PNG\r\n\x1a\n"
+    image_name = src.split("?")[0].rsplit("/", 1)[-1]
+    assert served == (BRAND_DIR / image_name).read_bytes()
+    brand_png = screenshot_dir / "integrations_brand.png"
+    await page.screenshot(path=brand_png)
+    assert_png(brand_png)

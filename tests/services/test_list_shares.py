@@ -108,8 +108,8 @@ async def test_every_documented_error_code(
     assert err.value.translation_key == ERROR_CODES[code].key
     assert err.value.translation_placeholders["code"] == str(code)
     reauth = list(init_integration.async_get_active_flows(hass, {"reauth"}))
-    # A token the cloud keeps rejecting means the credentials need renewing.
-    assert bool(reauth) is (code in (5032, 5106))
+    # A rejected token is no refused login: no reauthentication (issue 11).
+    assert reauth == []
 
 
 async def test_no_query_permission_differs_from_no_permission(
@@ -155,7 +155,7 @@ async def test_unreachable_cloud(
         ({"product_key": "pTest"}, "keys_incomplete"),
         ({"product_key": "pTest", "device_key": "NOPE"}, "unknown_device"),
         ({"device_id": "not-a-device"}, "unknown_device"),
-        ({"device_id": ["x"], "include_inactive": "maybe"}, "invalid_input"),
+        ({"device_id": ["x"], "include_inactive": "maybe"}, "invalid_boolean"),
     ],
 )
 async def test_validation_before_any_request(

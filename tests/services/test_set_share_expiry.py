@@ -201,7 +201,7 @@ async def test_no_active_share_to_the_recipient(
             {"share_code": "C", "uid": "U3", "expires_at": LATER},
             "share_selector_ambiguous",
         ),
-        ({"share_code": "C", "expires_at": "soon"}, "invalid_input"),
+        ({"share_code": "C", "expires_at": "soon"}, "invalid_datetime"),
     ],
 )
 async def test_validation_before_any_request(

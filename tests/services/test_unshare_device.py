@@ -199,7 +199,8 @@ async def test_every_documented_error_code(
     assert status_of(simulator, "CODE-GUEST-1") == ShareStatus.ACTIVE
     assert events == []
     reauth = list(init_integration.async_get_active_flows(hass, {"reauth"}))
-    assert bool(reauth) is (code in (5032, 5106))
+    # A rejected token is no refused login: no reauthentication (issue 11).
+    assert reauth == []
 
 
 @pytest.mark.parametrize(
@@ -304,7 +305,7 @@ async def test_failure_after_some_shares_were_revoked(
         ({"config_entry_id": "x"}, "share_selector_missing"),
         ({"share_code": "C", "email": GUEST_EMAIL}, "share_selector_ambiguous"),
         ({"share_code": "C", "device_id": "d"}, "share_selector_ambiguous"),
-        ({"share_code": " "}, "invalid_input"),
+        ({"share_code": " "}, "field_empty"),
         ({"share_code": "C", "config_entry_id": "nope"}, "unknown_config_entry"),
         ({"device_id": "d"}, "unknown_device"),
         ({"email": GUEST_EMAIL}, "target_missing"),
@@ -314,7 +315,12 @@ async def test_failure_after_some_shares_were_revoked(
             "invalid_email",
         ),
         (
-            {"product_key": "pTest", "device_key": "DEV-1", "uid": "U3", "phone": "1"},
+            {
+                "product_key": "pTest",
+                "device_key": "DEV-1",
+                "uid": "U3",
+                "phone": "55500",
+            },
             "recipient_ambiguous",
         ),
     ],

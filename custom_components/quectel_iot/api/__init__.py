@@ -14,9 +14,11 @@ from .const import CoverMark, DataCenter, DeviceType, Endpoint, ShareStatus
 from .errors import (
     ERROR_CODES,
     ErrorSpec,
+    QuectelAccessDeniedError,
     QuectelAccountLockedError,
     QuectelAuthenticationError,
     QuectelConnectionError,
+    QuectelDeviceNotBoundError,
     QuectelError,
     QuectelInvalidCredentialsError,
     QuectelMalformedResponseError,
@@ -29,8 +31,9 @@ from .errors import (
     QuectelTimeoutError,
     QuectelTokenError,
     QuectelUserDomainError,
+    Remedy,
 )
-from .models import Device, Recipient, Share, Token, Tokens, User
+from .models import Device, Recipient, Share, Token, Tokens, User, device_unique_id
 from .url import InvalidBaseUrlError, check_base_url
 
 __all__ = [
@@ -45,10 +48,12 @@ __all__ = [
     "ErrorSpec",
     "InvalidBaseUrlError",
     "PhoneAccount",
+    "QuectelAccessDeniedError",
     "QuectelAccountLockedError",
     "QuectelAuthenticationError",
     "QuectelClient",
     "QuectelConnectionError",
+    "QuectelDeviceNotBoundError",
     "QuectelError",
     "QuectelInvalidCredentialsError",
     "QuectelMalformedResponseError",
@@ -62,6 +67,7 @@ __all__ = [
     "QuectelTokenError",
     "QuectelUserDomainError",
     "Recipient",
+    "Remedy",
     "RequestObserver",
     "Share",
     "ShareStatus",
@@ -69,4 +75,5 @@ __all__ = [
     "Tokens",
     "User",
     "check_base_url",
+    "device_unique_id",
 ]

@@ -2,8 +2,15 @@
 
 Every request parameter goes in the query string, as the docs specify, even on
 POST, PUT and DELETE. The client logs in, keeps the tokens fresh (refreshing
-shortly before expiry, single-flight) and never logs in again by itself once
-the cloud has rejected the password: five wrong passwords freeze the account.
+shortly before expiry) and never logs in again by itself once the cloud has
+rejected the password: five wrong passwords freeze the account.
+
+Tokens are renewed in waves: every call whose token was rejected (or found
+expiring) while a renewal is under way, or that was already under way when
+the renewal started, uses the outcome of that one renewal (the new tokens,
+or its error) instead of renewing again. A rejected token is never sent
+again. A refresh the cloud refuses with any code leads to one login with the
+stored password, unless the cloud says to wait (lockout, quota).
 """
 
 from __future__ import annotations
@@ -11,8 +18,9 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import asynccontextmanager
+import copy
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 import json
 import logging
 import re
@@ -24,6 +32,7 @@ from .const import (
     DEVICE_PAGE_SIZE,
     ENDPOINT_METHODS,
     MAX_CONCURRENT_REQUESTS,
+    NOT_BOUND_RETRY_DELAY,
     REQUEST_TIMEOUT,
     SUCCESS_CODES,
     TOKEN_REFRESH_MARGIN,
@@ -34,20 +43,29 @@ from .crypto import encrypt_password, make_random, sign
 from .errors import (
     QuectelAuthenticationError,
     QuectelConnectionError,
+    QuectelDeviceNotBoundError,
     QuectelError,
     QuectelMalformedResponseError,
     QuectelOutcomeUnknownError,
     QuectelResponseError,
     QuectelTimeoutError,
     QuectelTokenError,
+    Remedy,
     error_from_code,
 )
 from .models import Device, DevicePage, Share, Tokens, User, parse_list
 
 _LOGGER = logging.getLogger(__name__)
 
+# A lockout whose message names no duration: the docs' 20 minutes.
+LOCKOUT_WITHOUT_DURATION = timedelta(minutes=20)
+
 # Never walk more pages than this, whatever the cloud says about the next one.
 _MAX_DEVICE_PAGES = 1000
+# A call whose token is rejected is sent again after each renewal, at most
+# this many times: a freshly issued token rejected once more may be a glitch
+# of the cloud (and is not a reason to ask for a new password).
+_MAX_RENEWALS_PER_CALL = 2
 
 # aiohttp itself sends a request with one of these methods once more when the
 # connection drops before the response starts (RFC 9112, 9.3.1.1). For them,
@@ -91,12 +109,47 @@ class _NotSentError(Exception):
 
 
 class _TokenRejectedError(Exception):
-    """The cloud rejected the access token a request was sent with."""
+    """The cloud rejected the access token a request was sent with.
+
+    Also raised, without sending, for a request about to go out with tokens
+    the cloud already rejected.
+    """
 
     def __init__(self, tokens: Tokens, error: QuectelTokenError) -> None:
         super().__init__(str(error))
         self.tokens = tokens
         self.error = error
+
+
+@dataclass(frozen=True, slots=True)
+class _Renewal:
+    """One renewal of the tokens (a refresh, or a login), shared by its wave."""
+
+    stale: Tokens | None  # the tokens it replaces
+    number: int  # renewals started before it, plus one
+    task: asyncio.Task[Tokens]
+
+
+def _copy[E: BaseException](err: E) -> E:
+    """Return a copy of ``err`` to raise again (one traceback per raise)."""
+    return copy.copy(err)
+
+
+def _lifted(rejection: QuectelAuthenticationError) -> bool:
+    """Whether a login refused with "wait" (a lockout) may be tried again.
+
+    Any other refusal stands until `QuectelClient.login` is called.
+    """
+    if rejection.remedy is not Remedy.WAIT:
+        return False
+    retry_at = rejection.retry_at or rejection.received_at + LOCKOUT_WITHOUT_DURATION
+    return datetime.now(UTC) >= retry_at
+
+
+def _retrieve(task: asyncio.Task[Tokens]) -> None:
+    """Mark a renewal's outcome as seen, even if every caller gave up."""
+    if not task.cancelled():
+        task.exception()
 
 
 class QuectelClient:
@@ -129,10 +182,19 @@ class QuectelClient:
         self._observer = observer
         self._timeout = request_timeout
         self._slots = asyncio.Semaphore(max_concurrent_requests)
-        self._renew_lock = asyncio.Lock()
         # Cleared while the tokens are being renewed.
         self._renewed = asyncio.Event()
         self._renewed.set()
+        # The latest renewal, and how many were started.
+        self._renewal: _Renewal | None = None
+        self._renewals_started = 0
+        # Tokens whose access token the cloud rejected, and how.
+        self._rejected: Tokens | None = None
+        self._rejected_error: QuectelTokenError | None = None
+        # A refresh token the cloud refused: not sent again.
+        self._refused_refresh: str | None = None
+        # The cloud refused a login with these credentials: no new login
+        # until `login` is called (a new password).
         self._login_rejection: QuectelAuthenticationError | None = None
 
     @property
@@ -154,13 +216,19 @@ class QuectelClient:
         return User.from_api(await self._call(Endpoint.USER_INFO, {}))
 
     async def devices(self) -> list[Device]:
-        """Return every device of the account, walking all pages."""
+        """Return every device of the account, walking all pages.
+
+        Paging follows what the cloud answered (see `DevicePage.from_api`),
+        never more than `_MAX_DEVICE_PAGES` pages.
+        """
         devices: list[Device] = []
         for page in range(1, _MAX_DEVICE_PAGES + 1):
             data = await self._call(
                 Endpoint.DEVICE_LIST, {"page": page, "pageSize": DEVICE_PAGE_SIZE}
             )
-            result = DevicePage.from_api(data, page, DEVICE_PAGE_SIZE)
+            result = DevicePage.from_api(
+                data, page, DEVICE_PAGE_SIZE, received_before=len(devices)
+            )
             devices.extend(result.devices)
             if not result.has_next_page:
                 break
@@ -231,18 +299,20 @@ class QuectelClient:
 
     def _set_tokens(self, tokens: Tokens) -> None:
         self._tokens = tokens
+        self._rejected = None
+        self._rejected_error = None
         if self._on_tokens_changed is not None:
             self._on_tokens_changed(tokens)
 
     async def _login(self) -> Tokens:
-        if self._login_rejection is not None:
-            # The cloud rejected these credentials: trying again by ourselves
-            # would count towards freezing the account.
-            raise type(self._login_rejection)(
-                str(self._login_rejection),
-                code=self._login_rejection.code,
-                msg=self._login_rejection.msg,
-            )
+        rejection = self._login_rejection
+        if rejection is not None:
+            if not _lifted(rejection):
+                # The cloud rejected these credentials: trying again by
+                # ourselves would count towards freezing the account.
+                raise _copy(rejection)
+            # A lockout is over: one attempt again.
+            self._login_rejection = None
         random = make_random()
         pwd = encrypt_password(self._password, random)
         params: dict[str, str | int | None]
@@ -293,37 +363,85 @@ class QuectelClient:
         _LOGGER.debug("Refreshed the access token")
         return Tokens.from_api(data)
 
-    async def _fresh_tokens(self, stale: Tokens | None) -> Tokens:
-        """Return usable tokens, renewing ``stale`` ones once for all callers."""
-        async with self._renew_lock:
-            current = self._tokens
-            if (
-                current is not None
-                and current is not stale
-                and not current.access.expires_within(TOKEN_REFRESH_MARGIN)
-            ):
-                return current  # another caller renewed them meanwhile
-            self._renewed.clear()
-            try:
-                tokens = await self._renew(current)
-            finally:
-                self._renewed.set()
-            self._set_tokens(tokens)
+    def _usable(self, tokens: Tokens | None) -> bool:
+        return (
+            tokens is not None
+            and tokens is not self._rejected
+            and not tokens.access.expires_within(TOKEN_REFRESH_MARGIN)
+        )
+
+    async def _valid_tokens(self, since: int) -> Tokens:
+        """Return tokens to send; ``since``: renewals started before the call."""
+        tokens = self._tokens
+        if tokens is not None and self._usable(tokens):
             return tokens
+        return await self._renewed_tokens(tokens, since)
+
+    async def _renewed_tokens(self, stale: Tokens | None, since: int) -> Tokens:
+        """Return tokens that replace ``stale``, renewing them once per wave.
+
+        A caller joins the latest renewal when it replaces the current tokens
+        and is still under way, or started after the caller's call did
+        (``since`` renewals had started then): its outcome, success or error,
+        is the caller's. Otherwise the caller starts a new renewal.
+        """
+        current = self._tokens
+        if current is not stale and current is not None and self._usable(current):
+            return current  # renewed meanwhile
+        renewal = self._renewal
+        if (
+            renewal is None
+            or renewal.stale is not current
+            or (renewal.task.done() and renewal.number <= since)
+        ):
+            renewal = self._start_renewal(current)
+        try:
+            return await asyncio.shield(renewal.task)
+        except QuectelError as err:
+            raise _copy(err) from err
+
+    def _start_renewal(self, current: Tokens | None) -> _Renewal:
+        self._renewals_started += 1
+        self._renewed.clear()
+        task = asyncio.get_running_loop().create_task(
+            self._run_renewal(current), name="quectel_iot token renewal"
+        )
+        task.add_done_callback(_retrieve)
+        self._renewal = _Renewal(current, self._renewals_started, task)
+        return self._renewal
+
+    async def _run_renewal(self, current: Tokens | None) -> Tokens:
+        try:
+            tokens = await self._renew(current)
+        finally:
+            self._renewed.set()
+        self._set_tokens(tokens)
+        return tokens
 
     async def _renew(self, current: Tokens | None) -> Tokens:
-        if current is not None and not current.refresh.expires_within(0):
+        """Refresh ``current``; log in when there is nothing to refresh.
+
+        A refresh the cloud refuses with a code (the docs list none for
+        `refreshToken`) falls back to one password login, unless the cloud
+        says to wait (a lockout, the request quota): a login would not help
+        then. A connection failure or an unreadable answer is not a refusal:
+        it is raised, and the next call tries the refresh again.
+        """
+        if (
+            current is not None
+            and not current.refresh.expires_within(0)
+            and current.refresh.token != self._refused_refresh
+        ):
             try:
                 return await self._refresh(current.refresh.token)
-            except QuectelTokenError:
-                _LOGGER.debug("Refresh token rejected; logging in again")
+            except QuectelResponseError as err:
+                if err.code is None or err.remedy is Remedy.WAIT:
+                    raise
+                self._refused_refresh = current.refresh.token
+                _LOGGER.debug(
+                    "Refresh refused (cloud code %s); logging in again", err.code
+                )
         return await self._login()
-
-    async def _valid_tokens(self) -> Tokens:
-        tokens = self._tokens
-        if tokens is None or tokens.access.expires_within(TOKEN_REFRESH_MARGIN):
-            tokens = await self._fresh_tokens(tokens)
-        return tokens
 
     # Requests
 
@@ -334,25 +452,34 @@ class QuectelClient:
         *,
         idempotent: bool = True,
     ) -> Any:
-        """Make an authenticated call; on a rejected token renew it and retry once.
+        """Make an authenticated call, renewing rejected tokens.
 
-        A rejected token means the call was not executed, so retrying it is
-        safe even when the call itself is not idempotent.
+        A rejected token means the call was not executed, so sending it again
+        with renewed tokens is safe even when the call is not idempotent; so
+        is sending it once more after "device not bound" (4007), which users
+        report as often transient.
         """
-        tokens = await self._valid_tokens()
-        try:
-            return await self._request(endpoint, params, tokens, idempotent=idempotent)
-        except _TokenRejectedError as rejected:
-            _LOGGER.debug("Access token rejected by %s; renewing it", endpoint.name)
-            stale = rejected.tokens
-        tokens = await self._fresh_tokens(stale)
-        try:
-            return await self._request(endpoint, params, tokens, idempotent=idempotent)
-        except _TokenRejectedError as rejected:
-            err = rejected.error
-            raise QuectelAuthenticationError(
-                "The cloud rejected a freshly issued token", code=err.code, msg=err.msg
-            ) from err
+        since = self._renewals_started
+        tokens = await self._valid_tokens(since)
+        renewals = 0
+        not_bound_retried = False
+        while True:
+            try:
+                return await self._request(
+                    endpoint, params, tokens, idempotent=idempotent
+                )
+            except _TokenRejectedError as rejected:
+                if renewals == _MAX_RENEWALS_PER_CALL:
+                    raise _copy(rejected.error) from rejected.error
+                renewals += 1
+                _LOGGER.debug("Access token rejected by %s; renewing it", endpoint.name)
+                tokens = await self._renewed_tokens(rejected.tokens, since)
+            except QuectelDeviceNotBoundError:
+                if not_bound_retried:
+                    raise
+                not_bound_retried = True
+                _LOGGER.debug("%s: device not bound; asking once more", endpoint.name)
+                await asyncio.sleep(NOT_BOUND_RETRY_DELAY)
 
     @asynccontextmanager
     async def _slot(self, authenticated: bool) -> AsyncIterator[None]:
@@ -392,6 +519,9 @@ class QuectelClient:
         async with self._slot(tokens is not None):
             if tokens is not None:
                 tokens = self._tokens or tokens
+                if tokens is self._rejected and self._rejected_error is not None:
+                    # Never send a token the cloud already rejected.
+                    raise _TokenRejectedError(tokens, self._rejected_error)
                 # The token already starts with "Bearer ", as the cloud issued it.
                 headers["Authorization"] = tokens.access.token
             try:
@@ -401,6 +531,8 @@ class QuectelClient:
             except QuectelTokenError as err:
                 if tokens is None:
                     raise
+                if self._tokens is tokens:
+                    self._rejected, self._rejected_error = tokens, err
                 raise _TokenRejectedError(tokens, err) from err
 
     async def _send_once_more(

@@ -67,6 +67,8 @@ REQUEST_TIMEOUT: Final = 15.0
 TOKEN_REFRESH_MARGIN: Final = 300
 # At most this many requests in flight per account.
 MAX_CONCURRENT_REQUESTS: Final = 10
+# Seconds before a call answered "device not bound" (4007) is sent once more.
+NOT_BOUND_RETRY_DELAY: Final = 1.0
 
 
 class ShareStatus(IntEnum):

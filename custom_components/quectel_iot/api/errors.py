@@ -1,14 +1,23 @@
 """Exceptions raised by the Quectel cloud client, and the table of error codes.
 
-`ERROR_CODES` is the one place where a documented cloud error code is named: it
-maps the code to the exception class the client raises, a stable ``key`` (used
-by the Home Assistant integration as its translation key) and a short English
-explanation. The simulator answers with the same table.
+`ERROR_CODES` is the one place where a cloud error code is named: it maps the
+code to the exception class the client raises, a stable ``key`` (used by the
+Home Assistant integration as its translation key) and a short English
+explanation. Codes the docs list come first; a separate part holds the codes
+users of the live cloud report that the docs do not list. The simulator
+answers with the same table.
+
+Every response error says what it takes to get past it (`Remedy`): a new
+password, a reconfiguration (user domain, its secret, data center, account)
+or waiting until the cloud lifts it by itself (``retry_at`` when known).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from enum import StrEnum
+import re
 
 
 class QuectelError(Exception):
@@ -31,20 +40,63 @@ class QuectelOutcomeUnknownError(QuectelConnectionError):
     """
 
 
+class Remedy(StrEnum):
+    """What it takes to get past an error (`QuectelResponseError.remedy`)."""
+
+    NEW_PASSWORD = "new_password"
+    """The cloud refused the password: only a new one helps (reauthenticate)."""
+    RECONFIGURE = "reconfigure"
+    """The user domain, its secret, the data center or the account is wrong:
+    a password does not help (reconfigure)."""
+    WAIT = "wait"
+    """The cloud refuses for a while and lifts it by itself (``retry_at`` when
+    known): asking again sooner does not help and may extend a lockout."""
+
+
 class QuectelResponseError(QuectelError):
     """The cloud answered with an error code, or with something unreadable."""
+
+    # What it takes to get past errors of this class; None: nothing but
+    # changing the request or trying again later.
+    default_remedy: Remedy | None = None
 
     def __init__(self, message: str, *, code: int | None = None, msg: str = "") -> None:
         """Keep the cloud's ``code`` and ``msg`` next to our explanation."""
         super().__init__(message)
         self.code = code
         self.msg = msg
+        # When the answer was read: ``retry_at`` is counted from here.
+        self.received_at = datetime.now(UTC)
+
+    @property
+    def spec(self) -> ErrorSpec | None:
+        """The `ERROR_CODES` entry of the code, if the table has it."""
+        return ERROR_CODES.get(self.code) if self.code is not None else None
 
     @property
     def key(self) -> str:
         """Stable identifier of this error (a translation key downstream)."""
-        spec = ERROR_CODES.get(self.code) if self.code is not None else None
+        spec = self.spec
         return spec.key if spec else "unknown_error_code"
+
+    @property
+    def remedy(self) -> Remedy | None:
+        """What it takes to get past this error (None: nothing in particular)."""
+        spec = self.spec
+        if spec is not None and spec.remedy is not None:
+            return spec.remedy
+        return self.default_remedy
+
+    @property
+    def retry_after(self) -> timedelta | None:
+        """How long the cloud refuses, counted from `received_at`, if known."""
+        return None
+
+    @property
+    def retry_at(self) -> datetime | None:
+        """When the cloud lifts the refusal (UTC), if known."""
+        wait = self.retry_after
+        return None if wait is None else self.received_at + wait
 
 
 class QuectelMalformedResponseError(QuectelResponseError):
@@ -57,7 +109,14 @@ class QuectelMalformedResponseError(QuectelResponseError):
 
 
 class QuectelAuthenticationError(QuectelResponseError):
-    """The account could not be authenticated; a new password is needed."""
+    """A login was refused: the account cannot be used until `remedy` is done.
+
+    `remedy` tells a wrong password (``NEW_PASSWORD``: reauthenticate) from a
+    wrong user domain, secret, data center or account (``RECONFIGURE``) and
+    from a lockout (``WAIT``, until ``retry_at`` when the cloud says).
+    """
+
+    default_remedy = Remedy.NEW_PASSWORD
 
 
 class QuectelInvalidCredentialsError(QuectelAuthenticationError):
@@ -71,15 +130,67 @@ class QuectelInvalidCredentialsError(QuectelAuthenticationError):
 
 
 class QuectelAccountLockedError(QuectelAuthenticationError):
-    """The account is frozen (5147) or access is blocked (5325) for a while."""
+    """The account is frozen (5147) or access is blocked (5325) for a while.
+
+    ``retry_after`` is the duration the cloud's message names ("after 20
+    minutes", "24小时"...), None when it names none.
+    """
+
+    default_remedy = Remedy.WAIT
+
+    @property
+    def retry_after(self) -> timedelta | None:
+        """The wait the cloud's message names, if any."""
+        return duration_in_message(self.msg)
 
 
 class QuectelUserDomainError(QuectelAuthenticationError):
-    """The user domain is unknown, malformed or disabled."""
+    """The user domain is wrong for this data center: reconfigure.
+
+    Unknown, malformed or disabled, or the data center is the wrong one; a
+    password does not help.
+    """
+
+    default_remedy = Remedy.RECONFIGURE
 
 
 class QuectelSignatureError(QuectelAuthenticationError):
     """The signature was rejected: the user domain secret is wrong."""
+
+    default_remedy = Remedy.RECONFIGURE
+
+
+class QuectelQuotaError(QuectelResponseError):
+    """The manufacturer's daily request quota is used up (4026, not in the docs).
+
+    Not an authentication error, even when it answers a login or a refresh:
+    the credentials are fine. Users report that it resets at 00:00 UTC, which
+    is ``retry_at``.
+    """
+
+    default_remedy = Remedy.WAIT
+
+    @property
+    def retry_after(self) -> timedelta | None:
+        """Until the next 00:00 UTC after the answer."""
+        midnight = datetime.combine(
+            self.received_at.date() + timedelta(days=1),
+            datetime.min.time(),
+            tzinfo=UTC,
+        )
+        return midnight - self.received_at
+
+
+class QuectelAccessDeniedError(QuectelResponseError):
+    """The cloud answered "No permission" (5014, not in the docs)."""
+
+
+class QuectelDeviceNotBoundError(QuectelResponseError):
+    """The cloud says the device is not bound (4007, not in the docs).
+
+    Users report it as often transient: the client asks once more before
+    raising it.
+    """
 
 
 class QuectelTokenError(QuectelResponseError):
@@ -94,21 +205,63 @@ class QuectelPermissionError(QuectelSharingError):
     """The account has no permission for this device or share."""
 
 
-class QuectelQuotaError(QuectelResponseError):
-    """The account's daily request quota is used up (until 00:00 UTC).
+# "20 minutes", "24 hours", "1 day", "30 s"; "20分钟", "24小时", "1天".
+_DURATION = re.compile(
+    r"(?P<amount>[0-9]{1,6})\s*(?P<unit>"
+    r"seconds?|secs?|s\b|minutes?|mins?|hours?|hrs?|h\b|days?|"
+    r"秒钟|秒|分钟|分|小时|个小时|天|日)",
+    re.ASCII | re.IGNORECASE,
+)
+_UNIT_SECONDS = {
+    "s": 1,
+    "sec": 1,
+    "secs": 1,
+    "second": 1,
+    "seconds": 1,
+    "秒": 1,
+    "秒钟": 1,
+    "min": 60,
+    "mins": 60,
+    "minute": 60,
+    "minutes": 60,
+    "分": 60,
+    "分钟": 60,
+    "h": 3600,
+    "hr": 3600,
+    "hrs": 3600,
+    "hour": 3600,
+    "hours": 3600,
+    "小时": 3600,
+    "个小时": 3600,
+    "day": 86400,
+    "days": 86400,
+    "天": 86400,
+    "日": 86400,
+}
 
-    Not a credentials problem, even when it answers a login or a refresh.
+
+def duration_in_message(msg: str) -> timedelta | None:
+    """Return the first duration a cloud message names, e.g. "after 20 minutes".
+
+    None when the message names no duration (or only a zero one).
     """
+    match = _DURATION.search(msg)
+    if match is None:
+        return None
+    seconds = int(match["amount"]) * _UNIT_SECONDS[match["unit"].lower()]
+    return timedelta(seconds=seconds) if seconds > 0 else None
 
 
 @dataclass(frozen=True, slots=True)
 class ErrorSpec:
-    """What a documented error code means."""
+    """What an error code means."""
 
     exception: type[QuectelResponseError]
     key: str
     explanation: str
     remaining_attempts: int | None = None
+    # Overrides the exception class's `default_remedy` for this code.
+    remedy: Remedy | None = None
 
 
 def _spec(
@@ -116,8 +269,9 @@ def _spec(
     key: str,
     explanation: str,
     remaining_attempts: int | None = None,
+    remedy: Remedy | None = None,
 ) -> ErrorSpec:
-    return ErrorSpec(exception, key, explanation, remaining_attempts)
+    return ErrorSpec(exception, key, explanation, remaining_attempts, remedy)
 
 
 _WRONG = "Incorrect account or password"
@@ -128,23 +282,33 @@ ERROR_CODES: dict[int, ErrorSpec] = {
         QuectelAuthenticationError,
         "phone_already_registered",
         "Phone number already registered",
+        remedy=Remedy.RECONFIGURE,
     ),
     5004: _spec(
         QuectelInvalidCredentialsError,
         "phone_not_registered",
         "Phone number not registered",
+        remedy=Remedy.RECONFIGURE,
     ),
     5013: _spec(
         QuectelUserDomainError, "user_domain_invalid", "Incorrect user domain format"
     ),
+    # Users of the live cloud also report it ("UserDomain does not exist") when
+    # the data center is the wrong one: reconfigure, a password does not help.
     5015: _spec(
         QuectelUserDomainError, "user_domain_unknown", "User domain does not exist"
     ),
     5019: _spec(
-        QuectelInvalidCredentialsError, "phone_invalid", "Incorrect phone number format"
+        QuectelInvalidCredentialsError,
+        "phone_invalid",
+        "Incorrect phone number format",
+        remedy=Remedy.RECONFIGURE,
     ),
     5021: _spec(
-        QuectelInvalidCredentialsError, "phone_missing", "Please enter phone number"
+        QuectelInvalidCredentialsError,
+        "phone_missing",
+        "Please enter phone number",
+        remedy=Remedy.RECONFIGURE,
     ),
     5022: _spec(
         QuectelInvalidCredentialsError, "password_missing", "Please enter password"
@@ -152,13 +316,24 @@ ERROR_CODES: dict[int, ErrorSpec] = {
     5023: _spec(
         QuectelUserDomainError, "user_domain_missing", "Please enter user domain"
     ),
-    5026: _spec(QuectelInvalidCredentialsError, "email_missing", "Please enter email"),
+    5026: _spec(
+        QuectelInvalidCredentialsError,
+        "email_missing",
+        "Please enter email",
+        remedy=Remedy.RECONFIGURE,
+    ),
     5028: _spec(QuectelInvalidCredentialsError, "invalid_auth", "Password incorrect"),
     5031: _spec(
-        QuectelInvalidCredentialsError, "email_not_registered", "Email not registered"
+        QuectelInvalidCredentialsError,
+        "email_not_registered",
+        "Email not registered",
+        remedy=Remedy.RECONFIGURE,
     ),
     5040: _spec(
-        QuectelInvalidCredentialsError, "email_invalid", "Incorrect email format"
+        QuectelInvalidCredentialsError,
+        "email_invalid",
+        "Incorrect email format",
+        remedy=Remedy.RECONFIGURE,
     ),
     5056: _spec(
         QuectelInvalidCredentialsError,
@@ -251,13 +426,20 @@ ERROR_CODES: dict[int, ErrorSpec] = {
         "recipient_missing",
         "Please enter the recipient's uid, email or phone",
     ),
-    # Not in the docs: reported by users of other clients of the live cloud,
-    # once the account's daily request quota is used up (until 00:00 UTC).
+    # ------------------------------------------------------------------------
+    # Reported by users of the live cloud, not in the docs.
+    # ------------------------------------------------------------------------
+    # msg "Insufficient resources in the manufacturer's account…": the daily
+    # request quota of the app's manufacturer is used up; it resets at 00:00
+    # UTC. Not a credentials problem, even when it answers a login.
     4026: _spec(
         QuectelQuotaError,
         "quota_exhausted",
         "Insufficient resources in the manufacturer's account",
     ),
+    # Often transient: the client asks once more before raising it.
+    4007: _spec(QuectelDeviceNotBoundError, "device_not_bound", "Device is not bound"),
+    5014: _spec(QuectelAccessDeniedError, "access_denied", "No permission"),
 }
 
 

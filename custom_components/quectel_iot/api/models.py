@@ -18,6 +18,21 @@ from .const import DeviceType, ShareStatus
 from .errors import QuectelMalformedResponseError
 
 
+def device_unique_id(product_key: str, device_key: str) -> str:
+    """Return the one id of a cloud device: ``pk_dk``, with ``_`` escaped in pk.
+
+    The docs give keys no syntax (any string), so the product key is escaped
+    where it could be read as the separator: ``%`` becomes ``%25`` and ``_``
+    becomes ``%5F``. The first ``_`` of an id is then always the separator,
+    and two different pairs of keys never share an id (``pA_B``/``C`` is
+    ``pA%5FB_C``, ``pA``/``B_C`` is ``pA_B_C``). Product keys without ``_``
+    or ``%`` (all real ones seen so far, e.g. ``p11pLZ``) keep the plain
+    ``pk_dk`` of earlier versions.
+    """
+    escaped = product_key.replace("%", "%25").replace("_", "%5F")
+    return f"{escaped}_{device_key}"
+
+
 def _mapping(value: object, what: str) -> Mapping[str, Any]:
     if not isinstance(value, Mapping):
         raise QuectelMalformedResponseError(f"Expected an object for {what}")
@@ -190,8 +205,8 @@ class Device:
 
     @property
     def unique_id(self) -> str:
-        """``pk_dk``, unique within the cloud."""
-        return f"{self.product_key}_{self.device_key}"
+        """The device's id within the cloud: `device_unique_id` of its keys."""
+        return device_unique_id(self.product_key, self.device_key)
 
 
 @dataclass(frozen=True, slots=True)
@@ -279,18 +294,51 @@ class DevicePage:
     has_next_page: bool
 
     @classmethod
-    def from_api(cls, value: object, page: int, page_size: int) -> Self:
-        """Parse the ``data`` PageInfo of `userDeviceList`."""
+    def from_api(
+        cls,
+        value: object,
+        page: int,
+        page_size: int,
+        *,
+        received_before: int | None = None,
+    ) -> Self:
+        """Parse the ``data`` PageInfo of `userDeviceList`, page ``page``.
+
+        ``page_size`` is what was asked for; the cloud may answer with a
+        smaller one (its ``pageSize``), which is the one that counts.
+        ``received_before`` is how many devices the earlier pages brought
+        (by default, full pages of the cloud's size).
+
+        Whether a page follows is read from the first field the cloud sent,
+        in this order: ``hasNextPage``, ``isLastPage``, ``pages`` (against
+        ``page``), ``total`` (against the devices received so far), then
+        ``pageSize`` (a full page may have a next one). With none of them, a
+        page that is not empty may have a next one: a device missed would be
+        removed from Home Assistant, while an extra page costs one request.
+        An empty page is always the last.
+        """
         data = _mapping(value, "device page")
         devices = [
             Device.from_api(item) for item in parse_list(data.get("list"), "list")
         ]
         total = _int(data, "total")
+        answered_size = _int(data, "pageSize")
+        size = answered_size if answered_size and answered_size > 0 else None
         has_next = data.get("hasNextPage")
+        is_last = data.get("isLastPage")
+        pages = _int(data, "pages")
         if isinstance(has_next, bool):
             has_next_page = has_next
+        elif isinstance(is_last, bool):
+            has_next_page = not is_last
+        elif pages is not None:
+            has_next_page = page < pages
         elif total is not None:
-            has_next_page = page * page_size < total
+            if received_before is None:
+                received_before = (page - 1) * (size or page_size)
+            has_next_page = received_before + len(devices) < total
+        elif size is not None:
+            has_next_page = len(devices) >= size
         else:
-            has_next_page = len(devices) >= page_size
+            has_next_page = True
         return cls(devices, total, has_next_page and bool(devices))
