@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from homeassistant.components.diagnostics import async_redact_data
@@ -11,6 +12,7 @@ from homeassistant.helpers.update_coordinator import DataUpdateCoordinator
 from homeassistant.util import dt as dt_util
 
 from .api import Device
+from .budget import RequestBudget
 from .const import (
     CONF_BASE_URL,
     CONF_DATA_CENTER,
@@ -23,7 +25,8 @@ from .const import (
 )
 from .coordinator import QuectelConfigEntry
 from .devices import cloud_unique_id
-from .share_view import diagnostics_share
+from .exceptions import next_reset
+from .share_view import diagnostics_share, iso
 
 TO_REDACT = {
     CONF_PASSWORD,
@@ -37,6 +40,10 @@ TO_REDACT = {
     CONF_PHONE,
     # The entry's title is the account's email address or phone number.
     "title",
+    # Who the devices are shared with, and the codes that name the shares.
+    "uid",
+    "nickname",
+    "share_code",
 }
 
 
@@ -82,17 +89,43 @@ def _diagnostics(entry: QuectelConfigEntry, unique_ids: list[str]) -> dict[str, 
                         if unique_id in shares
                         else None
                     ),
+                    "shares_read_at": iso(runtime.shares.read_at.get(unique_id)),
+                    "shares_read_error": _error(runtime.shares.failed.get(unique_id)),
                 }
                 for unique_id in unique_ids
                 if unique_id in devices
             ],
             "coordinators": {
                 "devices": _coordinator(runtime.devices),
-                "shares": _coordinator(runtime.shares),
+                "shares": {
+                    **_coordinator(runtime.shares),
+                    "seconds_between_reads_of_a_device": (
+                        runtime.shares.period.total_seconds()
+                    ),
+                    "lists_read": len(runtime.shares.read_at),
+                    "lists_failing": len(runtime.shares.failed),
+                },
             },
+            "requests": _requests(runtime.budget, now),
         },
         TO_REDACT,
     )
+
+
+def _requests(budget: RequestBudget, now: datetime) -> dict[str, Any]:
+    return {
+        "today": budget.spent_today(now),
+        "daily_budget": budget.limit,
+        "polling_limit": budget.polling_limit,
+        "reserve_for_actions": budget.reserve,
+        "resets_at": iso(next_reset(now)),
+        "held_until": iso(budget.blocked_until),
+        "held_by_code": budget.block_code,
+    }
+
+
+def _error(error: BaseException | None) -> str | None:
+    return f"{type(error).__name__}: {error}" if error else None
 
 
 def _device(device: Device) -> dict[str, Any]:
@@ -113,10 +146,6 @@ def _coordinator(coordinator: DataUpdateCoordinator[Any]) -> dict[str, Any]:
     interval = coordinator.update_interval
     return {
         "last_update_success": coordinator.last_update_success,
-        "last_exception": (
-            f"{type(error).__name__}: {error}"
-            if (error := coordinator.last_exception)
-            else None
-        ),
+        "last_exception": _error(coordinator.last_exception),
         "update_interval_seconds": interval.total_seconds() if interval else None,
     }
