@@ -64,9 +64,14 @@ async def test_every_event_is_described(hass: HomeAssistant) -> None:
         (
             EVENT_DEVICE_SHARED,
             {},
-            "was shared by email until 2099-01-02T03:04:05+00:00",
+            "was shared by email until 2099-01-01 19:04 PST",
         ),
         (EVENT_DEVICE_SHARED, {"expires_at": None}, "was shared by email for life"),
+        (
+            EVENT_DEVICE_SHARED,
+            {"guest": "Cleaner"},
+            "was shared with guest Cleaner until 2099-01-01 19:04 PST",
+        ),
         (
             EVENT_DEVICE_SHARED,
             {"recipient_type": None, "expires_at": None},
@@ -76,7 +81,7 @@ async def test_every_event_is_described(hass: HomeAssistant) -> None:
         (
             EVENT_SHARE_UPDATED,
             {},
-            "share CODE-1 now lasts until 2099-01-02T03:04:05+00:00",
+            "share CODE-1 now lasts until 2099-01-01 19:04 PST",
         ),
     ],
 )

@@ -24,13 +24,14 @@ from .coordinator import (
     QuectelShareCoordinator,
 )
 from .devices import account_identifier, async_sync_devices, cloud_unique_id
+from .guests import GUEST_IDENTIFIER_PREFIX, GuestManager
 from .issues import RECONFIGURE_ISSUE, async_clear_issue
 from .migration import async_migrate_ids
 from .services import async_setup_services
 
 CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
 
-PLATFORMS: list[Platform] = [Platform.SENSOR]
+PLATFORMS: list[Platform] = [Platform.BUTTON, Platform.SENSOR]
 
 
 async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
@@ -69,6 +70,10 @@ async def async_setup_entry(hass: HomeAssistant, entry: QuectelConfigEntry) -> b
     entry.async_on_unload(
         devices.async_add_listener(partial(async_sync_devices, hass, entry))
     )
+    guests = GuestManager(hass, entry)
+    await guests.async_start()
+    entry.async_on_unload(guests.async_stop)
+    entry.async_on_unload(entry.add_update_listener(guests.async_entry_updated))
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
     return True
 
@@ -115,5 +120,6 @@ async def async_remove_config_entry_device(
     unique_id = cloud_unique_id(device)
     return (
         unique_id != account_identifier(entry)
+        and not (unique_id or "").startswith(GUEST_IDENTIFIER_PREFIX)
         and unique_id not in entry.runtime_data.devices.data
     )

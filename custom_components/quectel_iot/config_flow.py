@@ -7,7 +7,12 @@ from contextlib import contextmanager
 import re
 from typing import Any
 
-from homeassistant.config_entries import ConfigEntry, ConfigFlow, ConfigFlowResult
+from homeassistant.config_entries import (
+    ConfigEntry,
+    ConfigFlow,
+    ConfigFlowResult,
+    ConfigSubentryFlow,
+)
 from homeassistant.core import callback
 from homeassistant.data_entry_flow import AbortFlow
 from homeassistant.helpers.selector import (
@@ -48,6 +53,8 @@ from .const import (
     LOGGER,
     DataCenterOption,
 )
+from .guest_flow import GuestSubentryFlow
+from .guest_model import SUBENTRY_GUEST
 from .options_flow import QuectelOptionsFlow
 from .share_view import mask_email, mask_phone
 from .validation import EMAIL_PATTERN, MAX_EMAIL_LENGTH, PHONE_PATTERN
@@ -246,6 +253,14 @@ class QuectelConfigFlow(ConfigFlow, domain=DOMAIN):
     def async_get_options_flow(config_entry: ConfigEntry) -> QuectelOptionsFlow:
         """Return the flow of the account's options."""
         return QuectelOptionsFlow()
+
+    @classmethod
+    @callback
+    def async_get_supported_subentry_types(
+        cls, config_entry: ConfigEntry
+    ) -> dict[str, type[ConfigSubentryFlow]]:
+        """Return the subentries of an account: its guests."""
+        return {SUBENTRY_GUEST: GuestSubentryFlow}
 
     def __init__(self) -> None:
         """Start with nothing validated yet."""

@@ -62,6 +62,8 @@ def async_sync_devices(hass: HomeAssistant, entry: QuectelConfigEntry) -> None:
     account = account_identifier(entry)
     for entry_device in dr.async_entries_for_config_entry(registry, entry.entry_id):
         unique_id = cloud_unique_id(entry_device)
+        if entry_device.entry_type is DeviceEntryType.SERVICE:
+            continue  # the account's own device, and its guests'
         if unique_id != account and unique_id not in listed:
             registry.async_update_device(
                 entry_device.id, remove_config_entry_id=entry.entry_id

@@ -12,6 +12,7 @@ from homeassistant.components.logbook.const import (
 from homeassistant.const import ATTR_DEVICE_ID
 from homeassistant.core import Event, HomeAssistant, callback
 from homeassistant.helpers import device_registry as dr
+from homeassistant.util import dt as dt_util
 
 from .const import (
     ATTR_DEVICE_KEY,
@@ -24,6 +25,10 @@ from .const import (
     EVENT_SHARE_REVOKED,
     EVENT_SHARE_UPDATED,
 )
+from .share_view import local_time_text
+
+# The guest a change was made for (`guests`), in its events.
+ATTR_GUEST = "guest"
 
 DEFAULT_NAME = "Quectel IoT"
 
@@ -46,9 +51,16 @@ def async_describe_events(
 
     def until(data: Mapping[str, Any]) -> str:
         expires_at = data.get(ATTR_EXPIRES_AT)
-        return f"until {expires_at}" if expires_at else "for life"
+        if not expires_at:
+            return "for life"
+        moment = dt_util.parse_datetime(str(expires_at))
+        # In the user's time zone, as people read it.
+        return f"until {local_time_text(moment) if moment else expires_at}"
 
     def by(data: Mapping[str, Any]) -> str:
+        guest = data.get(ATTR_GUEST)
+        if guest:  # a guest's name, never their contact details
+            return f" with guest {guest}"
         recipient_type = data.get(ATTR_RECIPIENT_TYPE)
         return f" by {recipient_type}" if recipient_type else ""
 

@@ -17,6 +17,8 @@ from .coordinator import QuectelConfigEntry, QuectelShareCoordinator
 from .devices import account_device_info, account_identifier
 from .entity import QuectelShareEntity
 from .exceptions import next_reset
+from .guest_entity import async_add_guest_entities
+from .guest_sensor import guest_sensors
 from .share_view import iso, sensor_recipient
 
 # Coordinator-based: the coordinator makes every request.
@@ -52,6 +54,7 @@ async def async_setup_entry(
     add_new_devices()
     entry.async_on_unload(devices.async_add_listener(add_new_devices))
     async_add_entities([QuectelRequestsSensor(entry)])
+    async_add_guest_entities(hass, entry, async_add_entities, guest_sensors)
 
 
 class QuectelSharesSensor(QuectelShareEntity, SensorEntity):

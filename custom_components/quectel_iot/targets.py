@@ -54,8 +54,8 @@ class TargetDevice:
 
     @property
     def label(self) -> str:
-        """How error messages name the device."""
-        return f"{self.device.name} ({self.device.unique_id})"
+        """How error messages name the device: by its name, as people know it."""
+        return self.device.name
 
     def describe(self) -> DeviceFields:
         """Return the fields that name the device in responses and events."""
