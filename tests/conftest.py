@@ -5,13 +5,21 @@
 import custom_components.quectel_iot  # noqa: F401  # isort: skip
 
 from collections.abc import AsyncIterator
+from datetime import timedelta
 from typing import Any
 
-from homeassistant.config_entries import ConfigEntryState
+from freezegun.api import FrozenDateTimeFactory
+from homeassistant.config_entries import ConfigEntry, ConfigEntryState
 from homeassistant.core import HomeAssistant
+from homeassistant.helpers import device_registry as dr
 import pytest
-from pytest_homeassistant_custom_component.common import MockConfigEntry
+from pytest_homeassistant_custom_component.common import (
+    MockConfigEntry,
+    async_fire_time_changed,
+)
 
+from custom_components.quectel_iot.api import device_unique_id
+from custom_components.quectel_iot.compat import async_device_by_identifier
 from custom_components.quectel_iot.const import (
     CONF_BASE_URL,
     CONF_DATA_CENTER,
@@ -22,6 +30,7 @@ from custom_components.quectel_iot.const import (
     DOMAIN,
     DataCenterOption,
 )
+from custom_components.quectel_iot.devices import account_identifier
 from simulator import Simulator
 
 # The accounts of the "test" scenario (simulator/scenarios/test.json): the
@@ -107,17 +116,6 @@ async def init_integration(
 # Polling judges due times by the wall clock (dt_util.utcnow()): tests that
 # move Home Assistant's timers must move the clock too.
 
-from datetime import timedelta  # noqa: E402
-
-from freezegun.api import FrozenDateTimeFactory  # noqa: E402
-from homeassistant.config_entries import ConfigEntry  # noqa: E402
-from homeassistant.helpers import device_registry as dr  # noqa: E402
-from pytest_homeassistant_custom_component.common import (  # noqa: E402
-    async_fire_time_changed,
-)
-
-from custom_components.quectel_iot.devices import account_identifier  # noqa: E402
-
 
 async def advance(
     hass: HomeAssistant, freezer: FrozenDateTimeFactory, delta: timedelta
@@ -142,3 +140,26 @@ def cloud_devices(hass: HomeAssistant, entry: ConfigEntry) -> list[dr.DeviceEntr
         )
         if not is_account_device(entry, device)
     ]
+
+
+def registry_device(hass: HomeAssistant, identifier: str) -> dr.DeviceEntry | None:
+    """The device of one of the integration's entries that has ``identifier``.
+
+    Through the integration's compatibility helper, so that no deprecated
+    look-up is made on either Home Assistant lane.
+    """
+    registry = dr.async_get(hass)
+    for entry in hass.config_entries.async_entries(DOMAIN):
+        device = async_device_by_identifier(
+            registry, (DOMAIN, identifier), entry.entry_id
+        )
+        if device is not None:
+            return device
+    return None
+
+
+def cloud_device(
+    hass: HomeAssistant, product_key: str, device_key: str
+) -> dr.DeviceEntry | None:
+    """The registry device of the cloud device ``product_key``/``device_key``."""
+    return registry_device(hass, device_unique_id(product_key, device_key))

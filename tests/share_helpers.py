@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from homeassistant.core import Context, HomeAssistant
-from homeassistant.helpers import device_registry as dr, entity_registry as er
+from homeassistant.helpers import entity_registry as er
 from syrupy.matchers import path_type
 
 from custom_components.quectel_iot.api.const import ShareStatus
@@ -14,12 +14,10 @@ from custom_components.quectel_iot.const import DOMAIN
 from simulator import Simulator
 from simulator.models import SimShare
 
-from .conftest import (  # noqa: F401 - GUEST_*/OTHER_* are re-exported
-    GUEST_EMAIL,
-    GUEST_PHONE,
+from .conftest import (
     GUEST_UID,
-    OTHER_EMAIL,
     OTHER_UID,
+    cloud_device,
 )
 
 # Fixed moments, so that responses and states can be snapshotted.
@@ -66,7 +64,7 @@ def seed_scenario_shares(simulator: Simulator) -> None:
 
 def device_id(hass: HomeAssistant, dk: str, pk: str = "pTest") -> str:
     """Return the registry id of a device of the scenario."""
-    device = dr.async_get(hass).async_get_device(identifiers={(DOMAIN, f"{pk}_{dk}")})
+    device = cloud_device(hass, pk, dk)
     assert device is not None
     return device.id
 

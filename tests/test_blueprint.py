@@ -5,14 +5,12 @@ import shutil
 
 from homeassistant.components.automation import DOMAIN as AUTOMATION_DOMAIN
 from homeassistant.core import HomeAssistant
-from homeassistant.helpers import device_registry as dr
 from homeassistant.setup import async_setup_component
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
-from custom_components.quectel_iot.const import DOMAIN
 from simulator import Simulator
 
-from .conftest import GUEST_EMAIL
+from .conftest import GUEST_EMAIL, cloud_device
 
 BLUEPRINT = (
     Path(__file__).parents[1]
@@ -26,10 +24,9 @@ async def test_blueprint_shares_devices_when_triggered(
     target = Path(hass.config.path("blueprints/automation/quectel_iot"))
     await hass.async_add_executor_job(lambda: target.mkdir(parents=True, exist_ok=True))
     await hass.async_add_executor_job(shutil.copy, BLUEPRINT, target)
-    registry = dr.async_get(hass)
     devices = [
-        registry.async_get_device(identifiers={(DOMAIN, unique_id)})
-        for unique_id in ("pTest_DEV-1", "pTest2_DEV-3")
+        cloud_device(hass, pk, dk)
+        for pk, dk in (("pTest", "DEV-1"), ("pTest2", "DEV-3"))
     ]
     assert all(devices)
 

@@ -16,9 +16,8 @@ from custom_components.quectel_iot.api.const import Endpoint
 from custom_components.quectel_iot.const import SHARE_SCAN_INTERVAL
 from simulator import Simulator
 
-from .conftest import OWNER_UID, advance
+from .conftest import OTHER_UID, OWNER_UID, advance
 from .share_helpers import (
-    OTHER_UID,
     call,
     device_id,
     seed_scenario_shares,

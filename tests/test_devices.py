@@ -19,6 +19,7 @@ from syrupy.location import PyTestLocation
 
 from custom_components.quectel_iot import async_remove_config_entry_device
 from custom_components.quectel_iot.api import Endpoint
+from custom_components.quectel_iot.compat import device_config_entry_id
 from custom_components.quectel_iot.const import DEVICE_SCAN_INTERVAL, DOMAIN
 from custom_components.quectel_iot.coordinator import GONE_CONFIRM_AFTER
 from custom_components.quectel_iot.devices import (
@@ -28,7 +29,7 @@ from custom_components.quectel_iot.devices import (
 )
 from simulator import Fault, Simulator
 
-from .conftest import advance, cloud_devices
+from .conftest import advance, cloud_device, cloud_devices, registry_device
 
 OWNED = {"pTest_DEV-1", "pTest_DEV-2", "pTest2_DEV-3", "pTest_DEV-U"}
 
@@ -90,7 +91,7 @@ async def test_owned_devices_registered(
     assert device.model_id == "pTest"
     assert device.serial_number == "DEV-1"
     assert device.manufacturer == MANUFACTURER
-    assert device.primary_config_entry == init_integration.entry_id
+    assert device_config_entry_id(device) == init_integration.entry_id
     assert [devices[key] for key in sorted(devices)] == snapshot
 
 
@@ -103,8 +104,7 @@ async def test_shared_with_account_not_registered(
     """A device another user shared with the account is not its to share."""
     assert ("pOther", "OTHER-1") in simulator.devices
     assert simulator.active_shares("pOther", "OTHER-1")
-    registry = dr.async_get(hass)
-    assert registry.async_get_device(identifiers={(DOMAIN, "pOther_OTHER-1")}) is None
+    assert cloud_device(hass, "pOther", "OTHER-1") is None
     assert "pOther_OTHER-1" not in init_integration.runtime_data.devices.data
     # A device shared later is not registered either.
     simulator.add_device("pOther", "OTHER-2", "U4", name="Other 2")
@@ -238,7 +238,37 @@ async def test_device_of_other_integration_untouched(
     init_integration: MockConfigEntry,
     freezer: FrozenDateTimeFactory,
 ) -> None:
-    """A device shared with another config entry only loses our entry."""
+    """Removing a device the cloud no longer lists leaves others' devices alone."""
+    other = MockConfigEntry(domain="other")
+    other.add_to_hass(hass)
+    registry = dr.async_get(hass)
+    device = registry.async_get_or_create(
+        config_entry_id=other.entry_id, identifiers={("other", "x")}
+    )
+    simulator.remove_device("pTest2", "DEV-3")
+    await poll(hass, freezer)
+    await confirm_gone(hass, freezer)
+    kept = registry.async_get(device.id)
+    assert kept is not None
+    assert device_config_entry_id(kept) == other.entry_id
+    assert cloud_device(hass, "pTest2", "DEV-3") is None
+
+
+# Home Assistant 2026.8 gave every device a single config entry.
+MULTI_ENTRY_DEVICES = not hasattr(dr.DeviceEntry, "config_entry_id")
+
+
+@pytest.mark.skipif(
+    not MULTI_ENTRY_DEVICES,
+    reason="since Home Assistant 2026.8 a device belongs to one config entry only",
+)
+async def test_device_shared_with_another_entry_only_loses_ours(
+    hass: HomeAssistant,
+    simulator: Simulator,
+    init_integration: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """Before 2026.8: a device shared with another config entry keeps it."""
     other = MockConfigEntry(domain="other")
     other.add_to_hass(hass)
     registry = dr.async_get(hass)
@@ -352,13 +382,11 @@ async def test_account_service_device(
     """The account's service device: kept by every sync, never removable."""
     entry = init_integration
     registry = dr.async_get(hass)
-    account = registry.async_get_device(
-        identifiers={(DOMAIN, f"account {entry.entry_id}")}
-    )
+    account = registry_device(hass, f"account {entry.entry_id}")
     assert account is not None
     assert account_identifier(entry) == f"account {entry.entry_id}"
     assert account.entry_type is dr.DeviceEntryType.SERVICE
-    assert account.config_entries == {entry.entry_id}
+    assert device_config_entry_id(account) == entry.entry_id
     assert account.name == entry.title
     assert account.manufacturer == MANUFACTURER
     # It is the only device of the entry besides the cloud's.

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 
 from homeassistant.core import HomeAssistant
-from homeassistant.helpers import device_registry as dr
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 from pytest_homeassistant_custom_component.components.diagnostics import (
@@ -16,11 +15,20 @@ from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 from syrupy.assertion import SnapshotAssertion
 from syrupy.matchers import path_type
 
-from custom_components.quectel_iot.const import CONF_TOKENS, DOMAIN
+from custom_components.quectel_iot.const import CONF_TOKENS
 from simulator import Fault, Simulator
 
-from .conftest import OWNER_EMAIL, OWNER_PASSWORD
-from .share_helpers import GUEST_EMAIL, GUEST_PHONE, OTHER_EMAIL, seed_scenario_shares
+from .conftest import (
+    GUEST_EMAIL,
+    GUEST_PHONE,
+    OTHER_EMAIL,
+    OWNER_EMAIL,
+    OWNER_PASSWORD,
+    cloud_device,
+)
+from .share_helpers import (
+    seed_scenario_shares,
+)
 
 # The simulator listens on a random port.
 # The simulator's port and the moments of the run are not fixed.
@@ -89,7 +97,7 @@ async def test_device_diagnostics(
     simulator: Simulator,
     snapshot: SnapshotAssertion,
 ) -> None:
-    device = dr.async_get(hass).async_get_device(identifiers={(DOMAIN, "pTest_DEV-1")})
+    device = cloud_device(hass, "pTest", "DEV-1")
     assert device is not None
 
     diagnostics = await get_diagnostics_for_device(

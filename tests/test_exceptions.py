@@ -10,7 +10,6 @@ from typing import Any
 
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
-from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers.translation import async_get_translations
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
@@ -24,6 +23,8 @@ from custom_components.quectel_iot.api import (
 )
 from custom_components.quectel_iot.const import DOMAIN
 from custom_components.quectel_iot.exceptions import partial_failure_error
+
+from .conftest import cloud_device
 
 TRANSLATIONS = Path(__file__).parents[1] / "custom_components/quectel_iot/translations"
 GUEST_UID = "U3"
@@ -123,7 +124,7 @@ async def test_reasons_in_home_assistants_language(hass: HomeAssistant) -> None:
 
 
 def device_id(hass: HomeAssistant, dk: str) -> str:
-    device = dr.async_get(hass).async_get_device(identifiers={(DOMAIN, f"pTest_{dk}")})
+    device = cloud_device(hass, "pTest", dk)
     assert device is not None
     return device.id
 

@@ -18,7 +18,7 @@ from homeassistant.config_entries import SOURCE_REAUTH, ConfigEntryState
 from homeassistant.const import STATE_UNAVAILABLE, Platform
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
-from homeassistant.helpers import device_registry as dr, entity_registry as er
+from homeassistant.helpers import entity_registry as er
 from homeassistant.util import dt as dt_util
 import pytest
 from pytest_homeassistant_custom_component.common import (
@@ -38,7 +38,7 @@ from custom_components.quectel_iot.const import (
 )
 from simulator import Fault, Simulator
 
-from .conftest import GUEST_UID, advance
+from .conftest import GUEST_UID, advance, cloud_device
 
 PACKAGE_LOGGER = "custom_components.quectel_iot"
 # What the coordinators log, once, when the cloud fails or refuses the account.
@@ -169,7 +169,7 @@ def refusal_end_logs(caplog: pytest.LogCaptureFixture) -> list[str]:
 
 def device_id(hass: HomeAssistant, dk: str, pk: str = "pTest") -> str:
     """The registry id of a simulated device."""
-    device = dr.async_get(hass).async_get_device(identifiers={(DOMAIN, f"{pk}_{dk}")})
+    device = cloud_device(hass, pk, dk)
     assert device is not None
     return device.id
 

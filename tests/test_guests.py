@@ -32,7 +32,7 @@ from custom_components.quectel_iot.api import ShareStatus
 from custom_components.quectel_iot.const import DOMAIN
 from simulator import Simulator
 
-from .conftest import GUEST_EMAIL, GUEST_UID
+from .conftest import GUEST_EMAIL, GUEST_UID, registry_device
 from .guest_helpers import (
     SET_TIME,
     SHARE,
@@ -266,9 +266,7 @@ async def test_edit_that_changes_nothing_sends_nothing(
     )
 
     assert change_requests(simulator) == []
-    device = dr.async_get(hass).async_get_device(
-        identifiers={(DOMAIN, f"guest {subentry_id}")}
-    )
+    device = registry_device(hass, f"guest {subentry_id}")
     assert device is not None
     assert device.name == "Window cleaner"
 
@@ -424,9 +422,7 @@ async def test_entities_of_a_guest(
         "sensor.cleaner_access",
         "sensor.cleaner_access_ends",
     ]
-    device = dr.async_get(hass).async_get_device(
-        identifiers={(DOMAIN, f"guest {subentry_id}")}
-    )
+    device = registry_device(hass, f"guest {subentry_id}")
     assert device is not None
     assert device.name == "Cleaner"
     assert device.entry_type is dr.DeviceEntryType.SERVICE

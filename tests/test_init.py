@@ -6,7 +6,7 @@ from typing import Any
 
 from homeassistant.config_entries import SOURCE_REAUTH, ConfigEntryState
 from homeassistant.core import HomeAssistant
-from homeassistant.helpers import device_registry as dr, entity_registry as er
+from homeassistant.helpers import entity_registry as er
 from homeassistant.util import dt as dt_util
 import pytest
 from pytest_homeassistant_custom_component.common import (
@@ -23,13 +23,12 @@ from custom_components.quectel_iot.const import (
 )
 from simulator import Fault, Simulator
 
-from .conftest import OWNER_EMAIL, OWNER_UID, cloud_devices
+from .conftest import OWNER_EMAIL, OWNER_UID, cloud_device, cloud_devices
 
 
 async def test_setup_registers_owned_devices_only(
     hass: HomeAssistant, init_integration: MockConfigEntry, simulator: Simulator
 ) -> None:
-    registry = dr.async_get(hass)
     devices = cloud_devices(hass, init_integration)
     assert sorted(str(d.serial_number) for d in devices) == [
         "DEV-1",
@@ -37,7 +36,7 @@ async def test_setup_registers_owned_devices_only(
         "DEV-3",
         "DEV-U",
     ]
-    assert registry.async_get_device(identifiers={(DOMAIN, "pOther_OTHER-1")}) is None
+    assert cloud_device(hass, "pOther", "OTHER-1") is None
     assert CONF_TOKENS in init_integration.data
 
     assert await hass.config_entries.async_unload(init_integration.entry_id)

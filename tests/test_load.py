@@ -6,14 +6,13 @@ import asyncio
 from typing import Any
 
 from homeassistant.core import HomeAssistant
-from homeassistant.helpers import device_registry as dr
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.quectel_iot.api.const import MAX_CONCURRENT_REQUESTS, Endpoint
 from custom_components.quectel_iot.const import CONF_TOKENS, DOMAIN
 from simulator import LoggedRequest, Simulator
 
-from .conftest import GUEST_UID, OWNER_UID
+from .conftest import GUEST_UID, OWNER_UID, cloud_device
 
 DEVICES = 50
 CALLS = 200
@@ -28,12 +27,9 @@ async def test_concurrent_shares_with_token_expiring_midway(
         simulator.add_device("pLoad", f"LOAD-{n:02d}", OWNER_UID)
     assert await hass.config_entries.async_setup(config_entry.entry_id)
     await hass.async_block_till_done()
-    registry = dr.async_get(hass)
     device_ids = []
     for n in range(DEVICES):
-        device = registry.async_get_device(
-            identifiers={(DOMAIN, f"pLoad_LOAD-{n:02d}")}
-        )
+        device = cloud_device(hass, "pLoad", f"LOAD-{n:02d}")
         assert device is not None
         device_ids.append(device.id)
 

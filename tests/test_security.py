@@ -11,7 +11,6 @@ from typing import Any
 from homeassistant.auth.models import User
 from homeassistant.core import Context, Event, HomeAssistant
 from homeassistant.exceptions import ServiceValidationError, Unauthorized, UnknownUser
-from homeassistant.helpers import device_registry as dr
 from homeassistant.util import dt as dt_util
 import pytest
 from pytest_homeassistant_custom_component.common import (
@@ -38,14 +37,21 @@ from custom_components.quectel_iot.diagnostics import (
 from simulator import Simulator
 from simulator.models import TokenKind
 
-from .conftest import GUEST_EMAIL, GUEST_PHONE, GUEST_UID, OTHER_EMAIL, OWNER_PASSWORD
+from .conftest import (
+    GUEST_EMAIL,
+    GUEST_PHONE,
+    GUEST_UID,
+    OTHER_EMAIL,
+    OWNER_PASSWORD,
+    cloud_device,
+)
 
 ACTIONS = ["share_device", "list_shares", "unshare_device", "set_share_expiry"]
 
 
 def device_id(hass: HomeAssistant, dk: str = "DEV-1", pk: str = "pTest") -> str:
     """The registry id of a simulated device."""
-    device = dr.async_get(hass).async_get_device(identifiers={(DOMAIN, f"{pk}_{dk}")})
+    device = cloud_device(hass, pk, dk)
     assert device is not None
     return device.id
 

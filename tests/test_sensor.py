@@ -23,11 +23,15 @@ from custom_components.quectel_iot.coordinator import GONE_CONFIRM_AFTER, SHARE_
 from custom_components.quectel_iot.sensor import PARALLEL_UPDATES
 from simulator import Fault, Simulator
 
-from .conftest import OWNER_UID, advance, cloud_devices
-from .share_helpers import (
+from .conftest import (
     GUEST_EMAIL,
     GUEST_UID,
     OTHER_UID,
+    OWNER_UID,
+    advance,
+    cloud_devices,
+)
+from .share_helpers import (
     call,
     device_id,
     seed_scenario_shares,

@@ -54,7 +54,12 @@ def device_config_entry_id(device: dr.DeviceEntry) -> str | None:
     if hasattr(device, "config_entry_id"):
         entry_id: str | None = device.config_entry_id
         return entry_id
-    return device.primary_config_entry
+    if device.primary_config_entry is not None:
+        return device.primary_config_entry
+    # Before 2026.8 a device may have several entries, and no primary one.
+    if len(device.config_entries) == 1:
+        return next(iter(device.config_entries))
+    return None
 
 
 def _admin_service_takes_responses() -> bool:

@@ -18,11 +18,21 @@ LIGHT = ("pDemoLight", "DEMO-LIGHT-02")
 LOCK = ("pDemoLock", "DEMO-LOCK-01")  # bound but unverified: the cloud says 5360
 
 
+def _config_entry_id(device: dict[str, Any]) -> str | None:
+    """The config entry of a device as the websocket API lists it.
+
+    ``config_entry_id`` since 2026.8, ``primary_config_entry`` before.
+    """
+    if "config_entry_id" in device:
+        return device["config_entry_id"]  # type: ignore[no-any-return]
+    return device["primary_config_entry"]  # type: ignore[no-any-return]
+
+
 def _by_cloud_id(devices: list[dict[str, Any]], entry_id: str) -> dict[str, Any]:
     """The entry's cloud devices by identifier (not the account's service one)."""
     ours: dict[str, Any] = {}
     for device in devices:
-        if device["primary_config_entry"] != entry_id:
+        if _config_entry_id(device) != entry_id:
             continue
         if device["entry_type"] == "service":
             continue
@@ -55,7 +65,7 @@ async def test_share_through_a_real_home_assistant(
     [account] = [
         device
         for device in registry
-        if device["primary_config_entry"] == entry["entry_id"]
+        if _config_entry_id(device) == entry["entry_id"]
         and device["entry_type"] == "service"
     ]
     assert account["identifiers"] == [["quectel_iot", f"account {entry['entry_id']}"]]

@@ -18,8 +18,8 @@ from custom_components.quectel_iot.api.const import Endpoint, ShareStatus
 from custom_components.quectel_iot.api.errors import ERROR_CODES
 from simulator import Fault, Simulator
 
+from ..conftest import GUEST_UID
 from ..share_helpers import (
-    GUEST_UID,
     LATER_MS,
     RANDOM_DEVICE_IDS,
     call,

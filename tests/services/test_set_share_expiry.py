@@ -25,9 +25,8 @@ from custom_components.quectel_iot.api.errors import ERROR_CODES
 from custom_components.quectel_iot.const import EVENT_SHARE_UPDATED
 from simulator import Fault, Simulator
 
+from ..conftest import GUEST_EMAIL, GUEST_UID
 from ..share_helpers import (
-    GUEST_EMAIL,
-    GUEST_UID,
     LATER,
     RANDOM_DEVICE_IDS,
     assert_no_contact_details,

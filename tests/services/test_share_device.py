@@ -44,6 +44,7 @@ from ..conftest import (
     GUEST_UID,
     OWNER_EMAIL,
     OWNER_UID,
+    cloud_device,
 )
 
 PACKAGE = Path(__file__).parents[2] / "custom_components" / DOMAIN
@@ -62,7 +63,7 @@ RANDOM_IDS = path_type({r"shares\.\d+\.(share_code|device_id)": (str,)}, regex=T
 
 def device_id(hass: HomeAssistant, dk: str, pk: str = "pTest") -> str:
     """Return the registry id of a device of the scenario."""
-    device = dr.async_get(hass).async_get_device(identifiers={(DOMAIN, f"{pk}_{dk}")})
+    device = cloud_device(hass, pk, dk)
     assert device is not None
     return device.id
 

@@ -28,13 +28,9 @@ from custom_components.quectel_iot.const import (
 )
 from simulator import Fault, Simulator
 
+from ..conftest import GUEST_EMAIL, GUEST_PHONE, GUEST_UID, OTHER_EMAIL, OTHER_UID
 from ..share_helpers import (
-    GUEST_EMAIL,
-    GUEST_PHONE,
-    GUEST_UID,
     LATER_MS,
-    OTHER_EMAIL,
-    OTHER_UID,
     RANDOM_DEVICE_IDS,
     assert_no_contact_details,
     call,
