@@ -22,7 +22,6 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 from pytest_homeassistant_custom_component.test_util.aiohttp import (
     AiohttpClientMocker,
 )
-import voluptuous_serialize
 from yarl import URL
 
 from custom_components.quectel_iot.api import DataCenter, Endpoint, QuectelClient
@@ -53,6 +52,13 @@ from .conftest import (
 
 TRANSLATIONS = Path(__file__).parents[1] / "custom_components/quectel_iot/translations"
 STRINGS: dict[str, Any] = json.loads((TRANSLATIONS / "en.json").read_text())["config"]
+
+# How Home Assistant turns a form's schema into JSON for the frontend:
+# voluptuous-serialize up to 2025, probatio since 2026.
+try:
+    from voluptuous_serialize import convert as to_field_list
+except ImportError:
+    from probatio import to_field_list
 
 
 # --- helpers -----------------------------------------------------------------
@@ -91,9 +97,7 @@ def assert_form(
 def sent_to_browser(result: FlowResult) -> str:
     """The form's schema as Home Assistant serializes it for the frontend."""
     return json.dumps(
-        voluptuous_serialize.convert(
-            result["data_schema"], custom_serializer=cv.custom_serializer
-        ),
+        to_field_list(result["data_schema"], custom_serializer=cv.custom_serializer),
         default=str,
     )
 

@@ -107,3 +107,15 @@ def async_register_admin_action(
     hass.services.async_register(
         domain, name, checked, schema=schema, supports_response=supports_response
     )
+
+
+def is_extra_key_error(err: vol.Invalid) -> bool:
+    """Whether a schema refused a key it does not know.
+
+    Home Assistant 2026 validates with probatio (installed as ``voluptuous``),
+    whose error has a code for it; voluptuous says it in the message.
+    """
+    return (
+        getattr(err, "code", None) == "extra_keys_not_allowed"
+        or err.error_message == "extra keys not allowed"
+    )

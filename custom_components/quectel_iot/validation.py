@@ -18,6 +18,7 @@ from homeassistant.helpers import config_validation as cv
 from homeassistant.util import dt as dt_util
 import voluptuous as vol
 
+from .compat import is_extra_key_error
 from .const import (
     ATTR_AUTH_KEY,
     ATTR_CONFIG_ENTRY_ID,
@@ -80,10 +81,14 @@ class FieldInvalid(vol.Invalid):
     """
 
     def __init__(self, key: str, **placeholders: str) -> None:
-        """Keep the translation key and placeholders besides ``field``."""
+        """Keep the translation key and placeholders besides ``field``.
+
+        Named apart from the ``translation_key`` and ``placeholders`` that
+        the errors of Home Assistant 2026's validation library have.
+        """
         super().__init__(key)
-        self.key = key
-        self.placeholders = placeholders
+        self.field_key = key
+        self.field_placeholders = placeholders
 
 
 def _first_error(err: vol.Invalid) -> vol.Invalid:
@@ -111,9 +116,9 @@ class TranslatedSchema(vol.Schema):
             field = excerpt(first.path[0], quoted=False) if first.path else "-"
             if isinstance(first, FieldInvalid):
                 raise validation_error(
-                    first.key, field=field, **first.placeholders
+                    first.field_key, field=field, **first.field_placeholders
                 ) from err
-            if first.error_message == "extra keys not allowed":
+            if is_extra_key_error(first):
                 raise validation_error("unknown_field", field=field) from err
             raise validation_error(
                 "invalid_input",
