@@ -145,8 +145,10 @@ async def test_share_through_a_real_home_assistant(
     assert message["error"]["code"] == "service_validation_error"
     assert message["error"]["translation_key"] == "device_unverified"
     assert message["error"]["message"] == (
-        "Validation error: The device is bound but not verified, and the cloud "
-        "does not allow sharing it (cloud code 5360)"
+        "Validation error: The device is bound but not verified, so the cloud "
+        "does not allow sharing it (cloud code 5360). Verify the device in the "
+        "app first (open it there and follow the verification prompt), then try "
+        "again"
     )
     assert demo_cloud.active_shares(*LOCK) == []
 
@@ -158,3 +160,11 @@ async def test_share_through_a_real_home_assistant(
         line for line in log.splitlines() if " ERROR " in line and "quectel_iot" in line
     ]
     assert errors == []
+    # No deprecated call: Home Assistant reports each one with this phrase.
+    deprecations = [
+        line
+        for line in log.splitlines()
+        if "Detected that custom integration 'quectel_iot'" in line
+        or ("quectel_iot" in line and "deprecated" in line.lower())
+    ]
+    assert deprecations == []
