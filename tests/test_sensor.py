@@ -378,15 +378,13 @@ async def test_a_share_ending_between_polls_is_no_longer_counted(
     assert len(simulator.requests) == requests
 
 
-async def test_an_unchanged_poll_writes_no_state(
+async def test_an_unchanged_read_changes_only_when_it_was_read(
     hass: HomeAssistant,
     init_integration: MockConfigEntry,
     simulator: Simulator,
     freezer: FrozenDateTimeFactory,
 ) -> None:
     before = shares_state(hass, "DEV-1")
-    # Home Assistant updates last_reported on the same State object.
-    reported = before.last_reported
     reads = len(simulator.requests_to(Endpoint.SHARE_USER_LIST))
     await poll_shares(hass, freezer)
     await init_integration.runtime_data.devices.async_refresh()
@@ -396,4 +394,16 @@ async def test_an_unchanged_poll_writes_no_state(
 
     after = shares_state(hass, "DEV-1")
     assert after.state == before.state
-    assert after.last_reported == reported
+    assert after.last_changed == before.last_changed
+    assert after.attributes["recipients"] == before.attributes["recipients"]
+    assert after.attributes["last_read"] > before.attributes["last_read"]
+
+
+async def test_reading_another_device_writes_no_state(
+    hass: HomeAssistant, init_integration: MockConfigEntry, simulator: Simulator
+) -> None:
+    before = shares_state(hass, "DEV-1")
+    # Home Assistant updates last_reported on the same State object.
+    reported = before.last_reported
+    await call(hass, "list_shares", {"device_id": device_id(hass, "DEV-2")})
+    assert shares_state(hass, "DEV-1").last_reported == reported

@@ -323,10 +323,11 @@ class QuectelShareCoordinator(DataUpdateCoordinator[dict[str, list[Share]]]):
 
     @callback
     def _notify_failures_changed(self) -> None:
-        """Tell the sensors when a device failed or recovered.
+        """Tell the sensors when a device was read, failed or recovered.
 
         Their lists may be unchanged (a failed device keeps its last one), and
-        then the coordinator itself would not wake them.
+        then the coordinator itself would not wake them. Each sensor writes
+        its state only when what it shows changed.
         """
         if self._failures_changed:
             self._failures_changed = False
@@ -351,8 +352,9 @@ class QuectelShareCoordinator(DataUpdateCoordinator[dict[str, list[Share]]]):
             changed = (self.data or {}).get(unique_id) != shares
             fetched[unique_id] = shares
             self.read_at[unique_id] = now
+            # Its sensor tells when the list was read, changed or not.
+            self._failures_changed = True
             if (previous := self.failed.pop(unique_id, None)) is not None:
-                self._failures_changed = True
                 # A refusal was logged per device, an outage once: so is the end.
                 if isinstance(previous, QuectelResponseError):
                     LOGGER.info("The share list of %s can be read again", device.name)

@@ -69,17 +69,32 @@ class QuectelSharesSensor(QuectelShareEntity, SensorEntity):
         """Describe the Shares sensor of ``device``."""
         super().__init__(coordinator, device, "shares")
         self._unsub_expiry: CALLBACK_TYPE | None = None
+        self._last_shown: tuple[object, ...] | None = None
 
     async def async_added_to_hass(self) -> None:
         """Follow the coordinator, and the end of each share between polls."""
         await super().async_added_to_hass()
+        self._last_shown = self._shown()
         self._follow_next_expiry()
         self.async_on_remove(self._stop_following_expiry)
 
     @callback
     def _handle_coordinator_update(self) -> None:
+        shown = self._shown()
+        if shown == self._last_shown:
+            return  # another device was read: nothing of this one changed
+        self._last_shown = shown
         self._follow_next_expiry()
         super()._handle_coordinator_update()
+
+    def _shown(self) -> tuple[object, ...]:
+        """What the sensor shows: its list, when it was read, availability."""
+        shares = self.shares
+        return (
+            None if shares is None else tuple(shares),
+            self.coordinator.read_at.get(self.unique_id_of_device),
+            self.available,
+        )
 
     @callback
     def _follow_next_expiry(self) -> None:
