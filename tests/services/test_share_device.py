@@ -61,6 +61,13 @@ LATER_MS = 4071006245000
 RANDOM_IDS = path_type({r"shares\.\d+\.(share_code|device_id)": (str,)}, regex=True)
 
 
+@pytest.fixture(params=["recipient", "device"], autouse=True)
+def cover_mark_scope(request: pytest.FixtureRequest, simulator: Simulator) -> None:
+    """Every share test under both readings of coverMark 1 and 3 the docs allow:
+    they override this recipient's previous share, or the device's."""
+    simulator.cover_mark_scope = request.param
+
+
 def device_id(hass: HomeAssistant, dk: str, pk: str = "pTest") -> str:
     """Return the registry id of a device of the scenario."""
     device = cloud_device(hass, pk, dk)
