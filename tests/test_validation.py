@@ -23,6 +23,7 @@ from custom_components.quectel_iot.services import (
 )
 from custom_components.quectel_iot.validation import (
     expiry_from,
+    mode_from,
     recipient_from,
     required_expiry_from,
 )
@@ -160,7 +161,7 @@ def test_null_counts_as_not_given(field: str) -> None:
         assert field not in validated
         assert recipient_from(validated).as_kwargs() == {"uid": "U3"}
     validated = SHARE_DEVICE_SCHEMA({"device_id": DEVICE, "uid": "U3", "mode": None})
-    assert validated["mode"] == "replace"
+    assert mode_from(validated) == "replace"
 
 
 @pytest.mark.parametrize(

@@ -29,7 +29,6 @@ from .const import (
     ATTR_AUTH_KEY,
     ATTR_EXPIRES_AT,
     ATTR_INCLUDE_INACTIVE,
-    ATTR_MODE,
     DOMAIN,
     EVENT_DEVICE_SHARED,
     EVENT_SHARE_REVOKED,
@@ -38,11 +37,11 @@ from .const import (
     SERVICE_SET_SHARE_EXPIRY,
     SERVICE_SHARE_DEVICE,
     SERVICE_UNSHARE_DEVICE,
-    ShareMode,
 )
 from .coordinator import QuectelConfigEntry
 from .exceptions import cloud_error, partial_failure_error, validation_error
 from .fan_out import FanOut, fan_out
+from .scheduled_share import async_schedule_share
 from .share_view import describe_share, iso, share_event, share_fields
 from .sharing import ShareMade, async_revoke, async_set_expiry, async_share
 from .targets import (
@@ -59,18 +58,21 @@ from .validation import (
     MODE_FIELD,
     RECIPIENT_FIELDS,
     SHARE_CODE_FIELD,
+    START_FIELD,
     TARGET_FIELDS,
     TranslatedSchema,
-    expiry_from,
+    mode_from,
     recipient_from,
     required_expiry_from,
     selects_by_share_code,
+    window_from,
 )
 
 SHARE_DEVICE_SCHEMA = TranslatedSchema(
     {
         **TARGET_FIELDS,
         **RECIPIENT_FIELDS,
+        **START_FIELD,
         **EXPIRY_FIELDS,
         **MODE_FIELD,
         **AUTH_KEY_FIELD,
@@ -144,8 +146,11 @@ def _raise_for_failures(
 async def _share_device(hass: HomeAssistant, call: ServiceCall) -> ServiceResponse:
     targets = resolve_targets(hass, call.data)
     recipient = recipient_from(call.data)
-    expires_at = expiry_from(call.data)
-    mode: ShareMode = call.data[ATTR_MODE]
+    starts_at, expires_at = window_from(call.data)
+    mode = mode_from(call.data)
+    if starts_at is not None:
+        # Nothing is sent now: a guest shares at the start.
+        return async_schedule_share(hass, targets, recipient, starts_at, expires_at)
     _refuse_while_quota_is_out(targets)
 
     async def share(target: TargetDevice) -> ShareMade:

@@ -31,6 +31,7 @@ from .const import (
     ATTR_PHONE,
     ATTR_PRODUCT_KEY,
     ATTR_SHARE_CODE,
+    ATTR_STARTS_AT,
     ATTR_UID,
     ShareMode,
 )
@@ -243,11 +244,15 @@ EXPIRY_FIELDS: dict[vol.Marker, Any] = {
     vol.Optional(ATTR_EXPIRES_AT): _refused_as("invalid_datetime", cv.datetime),
     vol.Optional(ATTR_DURATION): _refused_as("invalid_duration", cv.time_period),
 }
+START_FIELD: dict[vol.Marker, Any] = {
+    vol.Optional(ATTR_STARTS_AT): _refused_as("invalid_datetime", cv.datetime),
+}
 SHARE_CODE_FIELD: dict[vol.Marker, Any] = {
     vol.Optional(ATTR_SHARE_CODE): share_code_field,
 }
 MODE_FIELD: dict[vol.Marker, Any] = {
-    vol.Optional(ATTR_MODE, default=ShareMode.REPLACE): _refused_as(
+    # No schema default: `mode_from` gives it, as it depends on starts_at.
+    vol.Optional(ATTR_MODE): _refused_as(
         "invalid_choice",
         vol.Coerce(ShareMode),
         choices=", ".join(mode.value for mode in ShareMode),
@@ -365,3 +370,51 @@ def expiry_from(
     if expires_at > LATEST_EXPIRY:
         raise validation_error("expiry_too_late")
     return expires_at
+
+
+def _to_utc(moment: datetime) -> datetime:
+    """Return ``moment`` in UTC (naive: Home Assistant's zone), to the millisecond."""
+    try:
+        moment = dt_util.as_utc(moment)
+    except OverflowError as err:  # a local time late in 9999 is past UTC's end
+        raise validation_error("expiry_too_late") from err
+    return moment.replace(microsecond=moment.microsecond // 1000 * 1000)
+
+
+def window_from(
+    data: Mapping[str, Any], *, now: datetime | None = None
+) -> tuple[datetime | None, datetime | None]:
+    """Return when a share starts and ends (UTC), from ``starts_at`` and the expiry.
+
+    The start is ``None`` when not given or already passed: share now. An end
+    not after the start is refused; a duration counts from the start (from
+    now when the start has passed). As guests, whose rules these are.
+    """
+    now = now or dt_util.utcnow()
+    given: datetime | None = data.get(ATTR_STARTS_AT)
+    if given is None:
+        return None, expiry_from(data, now=now)
+    starts_at = _to_utc(given)
+    ends_at: datetime | None = data.get(ATTR_EXPIRES_AT)
+    if ends_at is not None and _to_utc(ends_at) <= starts_at:
+        raise validation_error("end_before_start")
+    if starts_at <= now:
+        return None, expiry_from(data, now=now)
+    return starts_at, expiry_from(data, now=starts_at)
+
+
+def mode_from(data: Mapping[str, Any]) -> ShareMode:
+    """Return the share mode: ``replace`` by default, ``add`` with a start time.
+
+    A share that starts later is made as a guest's: added next to the
+    recipient's other shares, with the device's own authKey. So ``starts_at``
+    refuses ``mode: replace`` or ``extend`` and ``auth_key``.
+    """
+    mode: ShareMode | None = data.get(ATTR_MODE)
+    if data.get(ATTR_STARTS_AT) is None:
+        return mode or ShareMode.REPLACE
+    if mode not in (None, ShareMode.ADD):
+        raise validation_error("starts_at_excludes", field=ATTR_MODE)
+    if data.get(ATTR_AUTH_KEY) is not None:
+        raise validation_error("starts_at_excludes", field=ATTR_AUTH_KEY)
+    return ShareMode.ADD
