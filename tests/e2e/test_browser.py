@@ -10,7 +10,9 @@ other request is aborted. Set ``QUECTEL_SCREENSHOTS`` to a folder (e.g.
 ``docs``) to keep the screenshots; they go to a temporary folder otherwise.
 """
 
+import asyncio
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
 import json
 import os
 from pathlib import Path
@@ -22,6 +24,7 @@ from homeassistant import const as ha_const
 from playwright.async_api import Browser, Page, Route, async_playwright, expect
 import pytest
 
+from custom_components.quectel_iot.api import Endpoint
 from simulator import Simulator
 
 from .harness import COMPONENT_DIR, RealHass
@@ -72,7 +75,9 @@ async def browser(socket_enabled: None) -> AsyncIterator[Browser]:
 async def logged_in_page(browser: Browser, hass: RealHass) -> Page:
     """Open a page whose local storage holds the owner's tokens."""
     context = await browser.new_context(
-        viewport={"width": 1280, "height": 1400}, locale="en-US"
+        viewport={"width": 1280, "height": 1400},
+        locale="en-US",
+        timezone_id="UTC",  # Home Assistant's zone in config/configuration.yaml
     )
     context.set_default_timeout(UI_TIMEOUT_MS)
     await context.route(lambda url: not LOOPBACK.match(url), abort)
@@ -231,3 +236,139 @@ async def test_integrations_dashboard_shows_our_brand_icon(
     brand_png = screenshot_dir / "integrations_brand.png"
     await page.screenshot(path=brand_png)
     assert_png(brand_png)
+
+
+# --- guests ---------------------------------------------------------------------
+
+GUEST_UID = "C1003"  # guest@example.com in the demo scenario
+GUEST_DEVICES = {"Bedroom light": "DEMO-LIGHT-02", "Kitchen plug": "DEMO-PLUG-01"}
+START_AHEAD = timedelta(seconds=65)
+SHARE_WAIT = 120  # seconds, at most, for the shares the start makes
+
+
+def guest_shares(demo_cloud: Simulator) -> set[str]:
+    """The device keys the guest holds an active share of, but DEMO-LIGHT-01."""
+    return {
+        share.dk
+        for share in demo_cloud.active_shares()
+        if share.share_uid == GUEST_UID and share.dk in GUEST_DEVICES.values()
+    }
+
+
+async def wait_for(check: Any, timeout: float) -> None:
+    """Wait until ``check()`` is true, at most ``timeout`` seconds."""
+    async with asyncio.timeout(timeout):
+        while not check():
+            await asyncio.sleep(0.5)
+
+
+async def set_time(page: Page, row: int, label: str, moment: datetime) -> None:
+    """Set the ``row``-th date-time field to today, ``moment``'s time (12-hour).
+
+    The date is picked as "Today" in the date picker: a date left as shown
+    is sent as "YYYY-MM-DDT00:00:00 HH:MM:SS" by the 2025.4 frontend, which
+    the date-time selector refuses.
+    """
+    await page.get_by_role("textbox", name=re.compile(rf"^{label}\*?$")).click()
+    await page.get_by_role("button", name="Today").click()
+    await page.get_by_role("button", name="OK").click()
+    spins = page.get_by_role("spinbutton")
+    hour = moment.hour % 12 or 12
+    for offset, value in enumerate((hour, moment.minute, moment.second)):
+        await spins.nth(row * 3 + offset).fill(str(value))
+    await page.get_by_role("combobox").nth(row).click()
+    half = "AM" if moment.hour < 12 else "PM"
+    await page.get_by_role("option", name=half).last.click()
+
+
+async def test_guest_in_the_browser(
+    browser: Browser,
+    real_hass: RealHass,
+    demo_cloud: Simulator,
+    demo_account: dict[str, Any],
+    screenshot_dir: Path,
+) -> None:
+    """Add a guest whose window starts in a minute, then Revoke access."""
+    entry = await real_hass.add_account(demo_account)
+    page = await logged_in_page(browser, real_hass)
+    await page.goto(f"{real_hass.url}/config/integrations/integration/quectel_iot")
+
+    # The entry's ⋮ menu holds "Add guest" on 2025.x.
+    add_guest = page.get_by_text("Add guest", exact=True).first
+    await expect(page.get_by_text("o***@example.com").first).to_be_visible()
+    if not await add_guest.is_visible():
+        await page.get_by_role("button", name="Menu").last.click()
+    await add_guest.click()
+    await expect(page.get_by_text("Add a guest", exact=True)).to_be_visible()
+    await page.get_by_role("textbox", name=re.compile(r"^Name\*?$")).fill("Cleaner")
+    await page.get_by_role("textbox", name="Email").fill("guest@example.com")
+    for name in GUEST_DEVICES:
+        picker = page.get_by_role("combobox", name=re.compile(r"^Device"))
+        await picker.last.click()
+        await picker.last.fill(name)
+        await page.get_by_role("option", name=name).first.click()
+    await page.get_by_role("radio", name="From a start time until an end time").check()
+    flow_png = screenshot_dir / "guest_flow.png"
+    await page.screenshot(path=flow_png, full_page=True)
+    assert_png(flow_png)
+    await page.get_by_role("button", name="Submit").click()
+
+    # The window: start in about a minute, end at 23:59:59 the same day.
+    await expect(page.get_by_text("Access window", exact=True)).to_be_visible()
+    now = datetime.now(UTC)
+    if (now + START_AHEAD + timedelta(minutes=1)).date() != now.date():
+        await asyncio.sleep(150)  # past midnight: the date fields show today
+        now = datetime.now(UTC)
+    start = (now + START_AHEAD).replace(microsecond=0)
+    await set_time(page, 0, "Start", start)
+    await set_time(page, 1, "End", start.replace(hour=23, minute=59, second=59))
+    window_png = screenshot_dir / "guest_window.png"
+    await page.screenshot(path=window_png)
+    assert_png(window_png)
+    demo_cloud.clear_requests()
+    await page.get_by_role("button", name="Submit").click()
+    await expect(page.get_by_text("Access window", exact=True)).to_be_hidden()
+
+    # Saved, and nothing shared before the start; then one share per device.
+    subentries = await real_hass.ws_command(
+        {"type": "config_entries/subentries/list", "entry_id": entry["entry_id"]}
+    )
+    [guest] = [s for s in subentries if s["subentry_type"] == "guest"]
+    assert guest["title"] == "Cleaner"
+    if datetime.now(UTC) < start:
+        assert demo_cloud.requests_to(Endpoint.SHARE_BY_UID) == []
+    await wait_for(lambda: len(guest_shares(demo_cloud)) == 2, SHARE_WAIT)
+    assert datetime.now(UTC) >= start
+    assert guest_shares(demo_cloud) == set(GUEST_DEVICES.values())
+    assert len(demo_cloud.requests_to(Endpoint.SHARE_BY_UID)) == 2
+
+    # The guest's device page: its Access sensor and buttons.
+    devices = await real_hass.ws_command({"type": "config/device_registry/list"})
+    [device] = [
+        d
+        for d in devices
+        if ["quectel_iot", f"guest {guest['subentry_id']}"] in d["identifiers"]
+    ]
+    await page.goto(f"{real_hass.url}/config/devices/device/{device['id']}")
+    await expect(page.get_by_text("Revoke access", exact=True).first).to_be_visible()
+    await expect(page.get_by_text("Access ends", exact=True).first).to_be_visible()
+    _, access = await real_hass.rest("GET", "/api/states/sensor.cleaner_access")
+    assert access["state"] == "active"
+    await page.wait_for_load_state("networkidle")
+    device_png = screenshot_dir / "guest_device.png"
+    await page.screenshot(path=device_png, full_page=True)
+    assert_png(device_png)
+
+    # Revoke access: one revoke per share, and the shares end.
+    demo_cloud.clear_requests()
+    # The Controls card lists Extend by one day, then Revoke access.
+    revoke_row = page.locator("hui-generic-entity-row", has_text="Revoke access")
+    press = revoke_row.get_by_role("button", name="Press")
+    if not await press.count():
+        press = page.get_by_role("button", name="Press").nth(1)
+    await press.click()
+    await wait_for(lambda: not guest_shares(demo_cloud), SHARE_WAIT)
+    assert len(demo_cloud.requests_to(Endpoint.OWNER_UNSHARE)) == 2
+    assert demo_cloud.requests_to(Endpoint.SHARE_BY_UID) == []
+    _, access = await real_hass.rest("GET", "/api/states/sensor.cleaner_access")
+    assert access["state"] == "revoked"
