@@ -255,11 +255,13 @@ def guest_shares(demo_cloud: Simulator) -> set[str]:
     }
 
 
-async def wait_for(check: Any, timeout: float) -> None:
-    """Wait until ``check()`` is true, at most ``timeout`` seconds."""
-    async with asyncio.timeout(timeout):
-        while not check():
-            await asyncio.sleep(0.5)
+async def wait_for(check: Any, seconds: float) -> None:
+    """Wait until ``check()`` is true, at most ``seconds`` (polled twice a second)."""
+    for _ in range(int(seconds * 2)):
+        if check():
+            return
+        await asyncio.sleep(0.5)
+    assert check()
 
 
 async def set_time(page: Page, row: int, label: str, moment: datetime) -> None:
