@@ -84,7 +84,7 @@ async def test_admin_action_on_either_helper(
     takes_responses: bool,
 ) -> None:
     """Admins and automations may call; other users may not; a response comes back."""
-    if takes_responses and not compat._admin_service_takes_responses():  # noqa: SLF001
+    if takes_responses and not compat._admin_service_takes_responses():
         pytest.skip(
             "Home Assistant 2025.4's admin helper cannot return a response: "
             "only the wrapper runs there"
