@@ -78,17 +78,22 @@ async def simulator(socket_enabled: None) -> AsyncIterator[Simulator]:
     await sim.stop()
 
 
-@pytest.fixture
-def entry_data(simulator: Simulator) -> dict[str, Any]:
-    """Config entry data of the scenario's owner, on the simulator."""
+def account_data(simulator: Simulator, email: str, password: str) -> dict[str, Any]:
+    """Config entry data of an account by email on ``simulator``."""
     return {
         CONF_DATA_CENTER: DataCenterOption.CUSTOM,
         CONF_BASE_URL: simulator.base_url,
         CONF_USER_DOMAIN: simulator.user_domain,
         CONF_USER_DOMAIN_SECRET: simulator.user_domain_secret,
-        CONF_EMAIL: OWNER_EMAIL,
-        CONF_PASSWORD: OWNER_PASSWORD,
+        CONF_EMAIL: email,
+        CONF_PASSWORD: password,
     }
+
+
+@pytest.fixture
+def entry_data(simulator: Simulator) -> dict[str, Any]:
+    """Config entry data of the scenario's owner, on the simulator."""
+    return account_data(simulator, OWNER_EMAIL, OWNER_PASSWORD)
 
 
 @pytest.fixture
@@ -124,6 +129,20 @@ async def advance(
     freezer.tick(delta)
     async_fire_time_changed(hass)
     await hass.async_block_till_done(wait_background_tasks=True)
+
+
+async def advance_in_ticks(
+    hass: HomeAssistant, freezer: FrozenDateTimeFactory, delta: timedelta
+) -> None:
+    """Move the clock by ``delta`` a share tick (5 minutes) at a time.
+
+    What a tick schedules (the next read, a probe after a hold) then runs at
+    its time, as it would in a running Home Assistant.
+    """
+    step = timedelta(minutes=5)
+    while delta > timedelta(0):
+        await advance(hass, freezer, min(step, delta))
+        delta -= step
 
 
 def is_account_device(entry: ConfigEntry, device: dr.DeviceEntry) -> bool:

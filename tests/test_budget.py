@@ -21,7 +21,7 @@ from custom_components.quectel_iot.budget import RequestBudget
 from custom_components.quectel_iot.const import DOMAIN
 from simulator import Fault, Simulator
 
-from .conftest import GUEST_UID
+from .conftest import GUEST_UID, advance_in_ticks
 
 # 10:00 UTC: far from the reset, so that ticks stay within one UTC day.
 MORNING = datetime(2030, 6, 1, 10, 0, tzinfo=UTC)
@@ -33,18 +33,6 @@ def morning(freezer: FrozenDateTimeFactory) -> FrozenDateTimeFactory:
     """Freeze the clock in the morning (UTC) of a known day."""
     freezer.move_to(MORNING)
     return freezer
-
-
-async def advance(
-    hass: HomeAssistant, freezer: FrozenDateTimeFactory, delta: timedelta
-) -> None:
-    """Move the clock and run what became due, in steps of the share tick."""
-    step = timedelta(minutes=5)
-    while delta > timedelta(0):
-        freezer.tick(min(step, delta))
-        delta -= step
-        async_fire_time_changed(hass)
-        await hass.async_block_till_done(wait_background_tasks=True)
 
 
 def requests_sensor(hass: HomeAssistant, entry: MockConfigEntry) -> Any:
@@ -160,7 +148,7 @@ async def test_polling_sends_nothing_once_the_polling_budget_is_spent(
         budget.request_sent()
     simulator.clear_requests()
 
-    await advance(hass, morning, timedelta(hours=2))
+    await advance_in_ticks(hass, morning, timedelta(hours=2))
     assert simulator.requests == []
 
     # Actions may still use the reserve (here: a token refresh and the share).
@@ -178,7 +166,7 @@ async def test_requests_sensor_shows_the_count_and_the_budget(
     simulator: Simulator,
 ) -> None:
     await share(hass)
-    await advance(hass, morning, timedelta(seconds=10))
+    await advance_in_ticks(hass, morning, timedelta(seconds=10))
 
     state = requests_sensor(hass, init_integration)
     assert int(state.state) == len(simulator.requests)
@@ -203,7 +191,7 @@ async def test_requests_sensor_falls_to_zero_at_midnight_utc(
     init_integration: MockConfigEntry,
     simulator: Simulator,
 ) -> None:
-    await advance(hass, late_evening, timedelta(minutes=9))
+    await advance_in_ticks(hass, late_evening, timedelta(minutes=9))
     before_midnight = int(requests_sensor(hass, init_integration).state)
     assert before_midnight == len(simulator.requests) > 0
 
@@ -211,7 +199,7 @@ async def test_requests_sensor_falls_to_zero_at_midnight_utc(
     late_evening.move_to(datetime(2030, 6, 2, 0, 0, 30, tzinfo=UTC))
     async_fire_time_changed(hass)
     await hass.async_block_till_done(wait_background_tasks=True)
-    await advance(hass, late_evening, timedelta(seconds=10))
+    await advance_in_ticks(hass, late_evening, timedelta(seconds=10))
     # Only what was sent since 00:00 UTC counts.
     assert int(requests_sensor(hass, init_integration).state) == len(simulator.requests)
 
@@ -229,7 +217,7 @@ async def test_4026_stops_polling_until_the_reset_then_one_probe(
     before = shares_states(hass)
     simulator.inject(Fault.ERROR_CODE, code=4026)
 
-    await advance(hass, morning, timedelta(minutes=20))
+    await advance_in_ticks(hass, morning, timedelta(minutes=20))
     budget = init_integration.runtime_data.budget
     assert budget.blocked_until == datetime(2030, 6, 2, tzinfo=UTC)
     issue = ir.async_get(hass).async_get_issue(DOMAIN, QUOTA_ISSUE.format(entry_id))
@@ -241,7 +229,7 @@ async def test_4026_stops_polling_until_the_reset_then_one_probe(
     assert shares_states(hass) == before
 
     simulator.clear_requests()
-    await advance(hass, morning, timedelta(hours=6))
+    await advance_in_ticks(hass, morning, timedelta(hours=6))
     assert simulator.requests == []
 
     with pytest.raises(ServiceValidationError) as err:
@@ -270,12 +258,12 @@ async def test_a_refused_probe_waits_again_without_a_storm(
     simulator: Simulator,
 ) -> None:
     simulator.inject(Fault.ERROR_CODE, code=4026)
-    await advance(hass, morning, timedelta(minutes=20))
+    await advance_in_ticks(hass, morning, timedelta(minutes=20))
     simulator.clear_requests()
 
     # Our clock is ahead of the cloud's: the probe after "midnight" is refused.
     morning.move_to(datetime(2030, 6, 2, 0, 1, tzinfo=UTC))
-    await advance(hass, morning, timedelta(minutes=10))
+    await advance_in_ticks(hass, morning, timedelta(minutes=10))
     assert len(simulator.requests) == 1
     budget = init_integration.runtime_data.budget
     # Not a whole day: a little later.
@@ -301,7 +289,7 @@ async def test_4026_at_login_is_the_quota_not_bad_credentials(
     )
     # Retries send nothing before the reset.
     simulator.clear_requests()
-    await advance(hass, morning, timedelta(minutes=30))
+    await advance_in_ticks(hass, morning, timedelta(minutes=30))
     assert simulator.requests == []
 
 
@@ -318,5 +306,5 @@ async def test_the_simulated_daily_quota(
         await share(hass, mode="add")
     assert err.value.translation_key == "quota_exhausted"
     simulator.clear_requests()
-    await advance(hass, morning, timedelta(hours=1))
+    await advance_in_ticks(hass, morning, timedelta(hours=1))
     assert simulator.requests == []

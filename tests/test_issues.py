@@ -13,14 +13,13 @@ from homeassistant.helpers import issue_registry as ir
 import pytest
 from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
-    async_fire_time_changed,
 )
 
 from custom_components.quectel_iot.api import Endpoint
 from custom_components.quectel_iot.const import DOMAIN
 from simulator import Fault, Simulator
 
-from .conftest import GUEST_UID
+from .conftest import GUEST_UID, advance_in_ticks
 
 MORNING = datetime(2030, 6, 1, 10, 0, tzinfo=UTC)
 
@@ -29,17 +28,6 @@ MORNING = datetime(2030, 6, 1, 10, 0, tzinfo=UTC)
 def morning(freezer: FrozenDateTimeFactory) -> FrozenDateTimeFactory:
     freezer.move_to(MORNING)
     return freezer
-
-
-async def advance(
-    hass: HomeAssistant, freezer: FrozenDateTimeFactory, delta: timedelta
-) -> None:
-    step = timedelta(minutes=5)
-    while delta > timedelta(0):
-        freezer.tick(min(step, delta))
-        delta -= step
-        async_fire_time_changed(hass)
-        await hass.async_block_till_done(wait_background_tasks=True)
 
 
 def reauth_flows(hass: HomeAssistant) -> list[Any]:
@@ -65,7 +53,7 @@ async def test_a_lockout_waits_instead_of_asking_for_a_password(
     # The tokens are gone and the login answers "frozen, after 20 minutes".
     simulator.revoke_tokens()
     simulator.inject(Fault.ERROR_CODE, code=5147, endpoint=Endpoint.EMAIL_LOGIN)
-    await advance(hass, morning, timedelta(hours=1, minutes=5))
+    await advance_in_ticks(hass, morning, timedelta(hours=1, minutes=5))
 
     budget = init_integration.runtime_data.budget
     assert budget.blocked_until is not None
@@ -86,12 +74,12 @@ async def test_a_lockout_waits_instead_of_asking_for_a_password(
     # Nothing is sent while the cloud holds the account...
     simulator.clear_requests()
     morning.move_to(budget.blocked_until - timedelta(seconds=30))
-    await advance(hass, morning, timedelta(seconds=10))
+    await advance_in_ticks(hass, morning, timedelta(seconds=10))
     assert simulator.requests == []
 
     # ... then one login; it works and polling resumes.
     simulator.clear_faults()
-    await advance(hass, morning, timedelta(minutes=5))
+    await advance_in_ticks(hass, morning, timedelta(minutes=5))
     assert len(simulator.requests_to(Endpoint.EMAIL_LOGIN.value)) == 1
     assert budget.blocked_until is None
     assert reauth_flows(hass) == []
@@ -110,7 +98,7 @@ async def test_wrong_settings_raise_a_repair_issue_not_a_password_form(
     code, key = refusal
     simulator.revoke_tokens()
     simulator.inject(Fault.ERROR_CODE, code=code, endpoint=Endpoint.EMAIL_LOGIN)
-    await advance(hass, morning, timedelta(hours=1, minutes=5))
+    await advance_in_ticks(hass, morning, timedelta(hours=1, minutes=5))
 
     assert reauth_flows(hass) == []
     issue = reconfigure_issue(hass, init_integration)

@@ -22,21 +22,12 @@ import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.quectel_iot.api import Endpoint
-from custom_components.quectel_iot.const import (
-    CONF_BASE_URL,
-    CONF_DATA_CENTER,
-    CONF_EMAIL,
-    CONF_PASSWORD,
-    CONF_USER_DOMAIN,
-    CONF_USER_DOMAIN_SECRET,
-    DOMAIN,
-    DataCenterOption,
-)
+from custom_components.quectel_iot.const import DOMAIN
 from custom_components.quectel_iot.coordinator import SHARE_BURST
 from simulator import Fault, Simulator
 from simulator.scenario import bench_scenario
 
-from .conftest import advance
+from .conftest import account_data, advance
 
 DEVICES = 1000
 RECIPIENT = "recipient1@example.com"
@@ -57,14 +48,7 @@ async def large_account(hass: HomeAssistant, large_cloud: Simulator) -> MockConf
         domain=DOMAIN,
         unique_id="B1",
         title="b***@example.com",
-        data={
-            CONF_DATA_CENTER: DataCenterOption.CUSTOM,
-            CONF_BASE_URL: large_cloud.base_url,
-            CONF_USER_DOMAIN: large_cloud.user_domain,
-            CONF_USER_DOMAIN_SECRET: large_cloud.user_domain_secret,
-            CONF_EMAIL: "bench@example.com",
-            CONF_PASSWORD: "bench-pass-1",
-        },
+        data=account_data(large_cloud, "bench@example.com", "bench-pass-1"),
     )
     entry.add_to_hass(hass)
     assert await hass.config_entries.async_setup(entry.entry_id)

@@ -354,10 +354,10 @@ class QuectelShareCoordinator(DataUpdateCoordinator[dict[str, list[Share]]]):
             self.read_at[unique_id] = now
             # Its sensor tells when the list was read, changed or not.
             self._failures_changed = True
-            if (previous := self.failed.pop(unique_id, None)) is not None:
-                # A refusal was logged per device, an outage once: so is the end.
-                if isinstance(previous, QuectelResponseError):
-                    LOGGER.info("The share list of %s can be read again", device.name)
+            previous = self.failed.pop(unique_id, None)
+            # A refusal was logged per device, an outage once: so is the end.
+            if isinstance(previous, QuectelResponseError):
+                LOGGER.info("The share list of %s can be read again", device.name)
             self._schedule_next(unique_id, now, changed, shares)
         for device, err in outcome.failed:
             account_wide = isinstance(err, QuectelAuthenticationError) or (

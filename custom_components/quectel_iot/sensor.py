@@ -88,7 +88,7 @@ class QuectelSharesSensor(QuectelShareEntity, SensorEntity):
         super()._handle_coordinator_update()
 
     def _shown(self) -> tuple[object, ...]:
-        """What the sensor shows: its list, when it was read, availability."""
+        """Return what the sensor shows: its list, when read, availability."""
         shares = self.shares
         return (
             None if shares is None else tuple(shares),

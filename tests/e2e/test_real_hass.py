@@ -5,6 +5,7 @@ device registry, shares, lists and revokes over REST, then stops Home
 Assistant and checks the integration logged no error.
 """
 
+import socket
 from typing import Any
 
 from simulator import Simulator
@@ -168,3 +169,29 @@ async def test_share_through_a_real_home_assistant(
         or ("quectel_iot" in line and "deprecated" in line.lower())
     ]
     assert deprecations == []
+
+
+async def test_a_hostname_data_center_that_cannot_be_reached_says_so(
+    real_hass: RealHass, demo_account: dict[str, Any]
+) -> None:
+    """The setup dialog looks a host name up through Home Assistant's resolver.
+
+    "localhost" resolves with no network; nothing listens on the port, so
+    the dialog must say it cannot connect, not "Unexpected error" (which a
+    broken resolver, such as aiodns with an unpinned pycares, would give).
+    """
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        closed_port = probe.getsockname()[1]
+    _, form = await real_hass.rest(
+        "POST",
+        "/api/config/config_entries/flow",
+        {"handler": "quectel_iot", "show_advanced_options": False},
+    )
+    _, result = await real_hass.rest(
+        "POST",
+        f"/api/config/config_entries/flow/{form['flow_id']}",
+        {**demo_account, "base_url": f"https://localhost:{closed_port}"},
+    )
+    assert result["type"] == "form"
+    assert result["errors"] == {"base": "cannot_connect"}
