@@ -283,6 +283,12 @@ async def set_time(page: Page, row: int, label: str, moment: datetime) -> None:
     await page.get_by_role("option", name=half).last.click()
 
 
+@pytest.mark.skipif(
+    ha_const.MAJOR_VERSION >= 2026,
+    reason=f"the frontend of Home Assistant {ha_const.__version__} has other device "
+    "and time pickers, which this test does not drive yet; the guest flow runs in "
+    "the browser on 2025.4 and in-process on every lane",
+)
 async def test_guest_in_the_browser(
     browser: Browser,
     real_hass: RealHass,
