@@ -8,7 +8,11 @@ from typing import Any
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.config_entries import SOURCE_REAUTH, ConfigEntryState
 from homeassistant.core import HomeAssistant
-from homeassistant.exceptions import ConfigEntryError, ServiceValidationError
+from homeassistant.exceptions import (
+    ConfigEntryError,
+    HomeAssistantError,
+    ServiceValidationError,
+)
 from homeassistant.helpers import issue_registry as ir
 import pytest
 from pytest_homeassistant_custom_component.common import (
@@ -130,3 +134,23 @@ async def test_wrong_settings_at_setup_stop_the_entry_with_the_issue(
     await hass.async_block_till_done()
     assert config_entry.state is ConfigEntryState.LOADED
     assert reconfigure_issue(hass, config_entry) is None
+
+
+async def test_an_action_that_meets_wrong_settings_opens_no_password_form(
+    hass: HomeAssistant, init_integration: MockConfigEntry, simulator: Simulator
+) -> None:
+    simulator.revoke_tokens()
+    simulator.inject(Fault.ERROR_CODE, code=5420, endpoint=Endpoint.EMAIL_LOGIN)
+
+    with pytest.raises(HomeAssistantError) as err:
+        await hass.services.async_call(
+            DOMAIN,
+            "share_device",
+            {"product_key": "pTest", "device_key": "DEV-1", "uid": GUEST_UID},
+            blocking=True,
+            return_response=True,
+        )
+
+    assert err.value.translation_key == "signature_invalid"
+    await hass.async_block_till_done()
+    assert reauth_flows(hass) == []

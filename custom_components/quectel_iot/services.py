@@ -23,7 +23,7 @@ from homeassistant.util import dt as dt_util
 from homeassistant.util.json import JsonValueType
 import voluptuous as vol
 
-from .api import QuectelAuthenticationError, QuectelError, Share
+from .api import QuectelAuthenticationError, QuectelError, Remedy, Share
 from .compat import async_register_admin_action
 from .const import (
     ATTR_AUTH_KEY,
@@ -98,8 +98,15 @@ type ActionHandler = Callable[
 def _start_reauth_if_rejected(
     hass: HomeAssistant, entry: QuectelConfigEntry, err: QuectelError
 ) -> None:
-    """Start the account's reauthentication when the cloud rejected it."""
-    if isinstance(err, QuectelAuthenticationError):
+    """Start the account's reauthentication when the cloud refused its password.
+
+    Not for a lockout (it ends by itself) nor for wrong settings (the
+    coordinator raises a repair issue that leads to Reconfigure).
+    """
+    if (
+        isinstance(err, QuectelAuthenticationError)
+        and err.remedy is Remedy.NEW_PASSWORD
+    ):
         entry.async_start_reauth(hass)
 
 
