@@ -237,3 +237,22 @@ async def test_a_revoke_whose_answer_was_lost_is_a_success(
     assert [event.data["share_code"] for event in revoked] == ["GUEST"]
     assert simulator.share("GUEST").status == ShareStatus.CANCELLED
     assert shares_state(hass).state == "0"
+
+
+async def test_a_lost_answer_beside_another_guest_still_ends_the_old_share(
+    hass: HomeAssistant, init_integration: MockConfigEntry, simulator: Simulator
+) -> None:
+    """Replace falls back to add + revoke; the answer to the add is lost."""
+    seed_share(simulator, "DEV-1", OTHER_UID, "OTHER", expire_at_ms=LATER_MS)
+    seed_share(simulator, "DEV-1", GUEST_UID, "OLD", expire_at_ms=LATER_MS)
+    simulator.inject(Fault.DROP_AFTER_EXECUTE, endpoint=Endpoint.SHARE_BY_UID, times=1)
+
+    response = await call(hass, "share_device", uid=GUEST_UID, duration="01:00:00")
+
+    [code] = active_codes(simulator, GUEST_UID)
+    assert code != "OLD"
+    assert response["shares"][0]["share_code"] == code
+    assert simulator.share("OLD").status == ShareStatus.CANCELLED
+    assert active_codes(simulator, OTHER_UID) == {"OTHER"}
+    # The add was sent once: not repeated after the lost answer.
+    assert len(share_requests(simulator)) == 1

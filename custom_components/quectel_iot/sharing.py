@@ -139,21 +139,27 @@ async def async_share(
     except QuectelError as err:
         if not _ambiguous(err):
             raise
-        return await _verified(target, err, made)
-
-    result = ShareMade(share_code, expires_at)
-    if cover_mark is CoverMark.EXTEND:
-        # The cloud keeps a share that already lasts longer, and answers
-        # with its code.
-        kept = next((s for s in previous if s.share_code == share_code), None)
-        if kept is not None and _lasts_at_least(kept, expires_at):
-            result = ShareMade(share_code, kept.expires_at)
-    _show_new_share(
-        target, before, recipient, result, cover_mark=cover_mark, now=started
-    )
+        # The check read already shows the device's shares as they are.
+        result = await _verified(target, err, made)
+    else:
+        result = ShareMade(share_code, expires_at)
+        if cover_mark is CoverMark.EXTEND:
+            # The cloud keeps a share that already lasts longer, and answers
+            # with its code.
+            kept = next((s for s in previous if s.share_code == share_code), None)
+            if kept is not None and _lasts_at_least(kept, expires_at):
+                result = ShareMade(share_code, kept.expires_at)
+        _show_new_share(
+            target, before, recipient, result, cover_mark=cover_mark, now=started
+        )
     if cover_mark is CoverMark.ADD and mode is not ShareMode.ADD:
+        # Added beside another recipient's share: this recipient's previous
+        # shares go now, as coverMark 1 or 3 would have ended them.
         for old in previous:
-            await async_revoke(target.entry, target, old.share_code, was_active=True)
+            if old.share_code != result.share_code:
+                await async_revoke(
+                    target.entry, target, old.share_code, was_active=True
+                )
     return result
 
 
