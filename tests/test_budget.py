@@ -308,3 +308,17 @@ async def test_the_simulated_daily_quota(
     simulator.clear_requests()
     await advance_in_ticks(hass, morning, timedelta(hours=1))
     assert simulator.requests == []
+
+
+async def test_removing_the_account_forgets_its_count(
+    hass: HomeAssistant,
+    hass_storage: dict[str, Any],
+    init_integration: MockConfigEntry,
+) -> None:
+    key = f"{DOMAIN}.{init_integration.entry_id}.requests"
+    assert await hass.config_entries.async_unload(init_integration.entry_id)
+    assert key in hass_storage
+
+    assert await hass.config_entries.async_remove(init_integration.entry_id)
+    await hass.async_block_till_done()
+    assert key not in hass_storage

@@ -108,6 +108,11 @@ async def async_unload_entry(hass: HomeAssistant, entry: QuectelConfigEntry) -> 
     return await hass.config_entries.async_unload_platforms(entry, PLATFORMS)
 
 
+async def async_remove_entry(hass: HomeAssistant, entry: QuectelConfigEntry) -> None:
+    """Forget the removed account's request count."""
+    await RequestBudget(hass, entry.entry_id).async_remove()
+
+
 async def async_remove_config_entry_device(
     hass: HomeAssistant, entry: QuectelConfigEntry, device: dr.DeviceEntry
 ) -> bool:

@@ -95,6 +95,10 @@ class RequestBudget:
         """Write the count now (on unload)."""
         await self._store.async_save(self._as_dict())
 
+    async def async_remove(self) -> None:
+        """Forget the count (the account is removed)."""
+        await self._store.async_remove()
+
     def _as_dict(self) -> dict[str, Any]:
         return {
             "day": self._day.isoformat(),
