@@ -122,6 +122,13 @@ async def init_integration(
 # move Home Assistant's timers must move the clock too.
 
 
+@pytest.fixture
+def now(freezer: FrozenDateTimeFactory) -> FrozenDateTimeFactory:
+    """Freeze the clock at 2030-06-01 10:00 UTC (the guest tests' NOW)."""
+    freezer.move_to("2030-06-01T10:00:00+00:00")
+    return freezer
+
+
 async def advance(
     hass: HomeAssistant, freezer: FrozenDateTimeFactory, delta: timedelta
 ) -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from homeassistant.config_entries import ConfigSubentry
@@ -15,6 +15,12 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 from custom_components.quectel_iot.api import Endpoint
 from custom_components.quectel_iot.const import DOMAIN
 from simulator import Simulator
+
+from .conftest import GUEST_UID
+
+# A fixed "now" for the guest tests (UTC; Home Assistant's zone is US/Pacific).
+NOW = datetime(2030, 6, 1, 10, 0, tzinfo=UTC)
+NOW_MS = 1906538400000  # NOW in epoch milliseconds
 
 SHARE = Endpoint.SHARE_BY_UID.value
 UNSHARE = Endpoint.OWNER_UNSHARE.value
@@ -38,6 +44,15 @@ def device_id(
         if (DOMAIN, device.unique_id) in e.identifiers
     ]
     return registered.id
+
+
+def guest_shares(simulator: Simulator) -> set[tuple[str, str, int | None]]:
+    """The guest's active shares in the cloud: (pk, dk, end in ms)."""
+    return {
+        (share.pk, share.dk, share.expire_at_ms)
+        for share in simulator.active_shares()
+        if share.share_uid == GUEST_UID
+    }
 
 
 def local(moment: datetime) -> str:

@@ -7,7 +7,7 @@ refuses what it cannot do, and a device that left the account is reported.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from freezegun.api import FrozenDateTimeFactory
@@ -27,6 +27,8 @@ from simulator import Fault, Simulator
 
 from .conftest import GUEST_EMAIL, GUEST_UID, advance
 from .guest_helpers import (
+    NOW,
+    NOW_MS,
     SHARE,
     UNSHARE,
     add_guest,
@@ -37,15 +39,6 @@ from .guest_helpers import (
     local,
     only_guest,
 )
-
-NOW = datetime(2030, 6, 1, 10, 0, tzinfo=UTC)
-NOW_MS = 1906538400000
-
-
-@pytest.fixture
-def now(freezer: FrozenDateTimeFactory) -> FrozenDateTimeFactory:
-    freezer.move_to(NOW)
-    return freezer
 
 
 def first(hass: HomeAssistant, entry: MockConfigEntry, access: str) -> dict[str, Any]:

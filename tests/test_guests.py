@@ -5,7 +5,7 @@ Against the simulator over real HTTP; time moves with the freezer only.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 from freezegun.api import FrozenDateTimeFactory
@@ -25,15 +25,16 @@ import pytest
 from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
     async_capture_events,
-    async_fire_time_changed,
 )
 
 from custom_components.quectel_iot.api import ShareStatus
 from custom_components.quectel_iot.const import DOMAIN
 from simulator import Simulator
 
-from .conftest import GUEST_EMAIL, GUEST_UID, registry_device
+from .conftest import GUEST_EMAIL, GUEST_UID, advance, registry_device
 from .guest_helpers import (
+    NOW,
+    NOW_MS,
     SET_TIME,
     SHARE,
     UNSHARE,
@@ -42,37 +43,12 @@ from .guest_helpers import (
     device_id,
     edit_guest,
     guest_entity_id,
+    guest_shares,
     local,
     only_guest,
 )
 
 # A fixed "now", so that states and requests can be written out in full.
-NOW = datetime(2030, 6, 1, 10, 0, tzinfo=UTC)
-NOW_MS = 1906538400000  # NOW in epoch milliseconds
-
-
-@pytest.fixture
-def now(freezer: FrozenDateTimeFactory) -> FrozenDateTimeFactory:
-    """Start every test at NOW (UTC; Home Assistant's zone is US/Pacific)."""
-    freezer.move_to(NOW)
-    return freezer
-
-
-async def _wait(
-    hass: HomeAssistant, freezer: FrozenDateTimeFactory, delta: timedelta
-) -> None:
-    freezer.tick(delta)
-    async_fire_time_changed(hass)
-    await hass.async_block_till_done(wait_background_tasks=True)
-
-
-def _guest_shares(simulator: Simulator) -> set[tuple[str, str, int | None]]:
-    """The guest's active shares in the cloud: (pk, dk, end in ms)."""
-    return {
-        (s.pk, s.dk, s.expire_at_ms)
-        for s in simulator.active_shares()
-        if s.share_uid == GUEST_UID
-    }
 
 
 def _first(
@@ -127,13 +103,13 @@ async def test_a_future_start_sends_nothing_until_the_start(
     assert change_requests(simulator) == []
     assert hass.states.get(access).state == "scheduled"
 
-    await _wait(hass, now, timedelta(seconds=59))
+    await advance(hass, now, timedelta(seconds=59))
     assert change_requests(simulator) == []
 
-    await _wait(hass, now, timedelta(seconds=1))
+    await advance(hass, now, timedelta(seconds=1))
     assert [path for path, _ in change_requests(simulator)] == [SHARE, SHARE]
     end_ms = NOW_MS + 3 * 3600 * 1000
-    assert _guest_shares(simulator) == {
+    assert guest_shares(simulator) == {
         ("pTest", "DEV-1", end_ms),
         ("pTest2", "DEV-3", end_ms),
     }
@@ -152,17 +128,17 @@ async def test_a_restart_before_the_start_still_shares_on_time(
     )
     assert await hass.config_entries.async_unload(entry.entry_id)
     await hass.async_block_till_done()
-    await _wait(hass, now, timedelta(minutes=1))
+    await advance(hass, now, timedelta(minutes=1))
     assert await hass.config_entries.async_setup(entry.entry_id)
     await hass.async_block_till_done(wait_background_tasks=True)
     simulator.clear_requests()
 
-    await _wait(hass, now, timedelta(minutes=8, seconds=59))
+    await advance(hass, now, timedelta(minutes=8, seconds=59))
     assert change_requests(simulator) == []
-    await _wait(hass, now, timedelta(seconds=1))
+    await advance(hass, now, timedelta(seconds=1))
 
     assert [path for path, _ in change_requests(simulator)] == [SHARE]
-    assert _guest_shares(simulator) == {("pTest", "DEV-1", NOW_MS + 3 * 3600 * 1000)}
+    assert guest_shares(simulator) == {("pTest", "DEV-1", NOW_MS + 3 * 3600 * 1000)}
 
 
 async def test_a_start_passed_while_unloaded_shares_at_setup(
@@ -177,14 +153,14 @@ async def test_a_start_passed_while_unloaded_shares_at_setup(
     )
     assert await hass.config_entries.async_unload(entry.entry_id)
     await hass.async_block_till_done()
-    await _wait(hass, now, timedelta(minutes=30))
+    await advance(hass, now, timedelta(minutes=30))
     simulator.clear_requests()
 
     assert await hass.config_entries.async_setup(entry.entry_id)
     await hass.async_block_till_done(wait_background_tasks=True)
 
     assert [path for path, _ in change_requests(simulator)] == [SHARE]
-    assert _guest_shares(simulator) == {("pTest", "DEV-1", NOW_MS + 3 * 3600 * 1000)}
+    assert guest_shares(simulator) == {("pTest", "DEV-1", NOW_MS + 3 * 3600 * 1000)}
 
 
 async def test_an_end_costs_no_request_and_shows_ended(
@@ -200,7 +176,7 @@ async def test_an_end_costs_no_request_and_shows_ended(
     assert hass.states.get(access).state == "active"
     simulator.clear_requests()
 
-    await _wait(hass, now, timedelta(hours=1))
+    await advance(hass, now, timedelta(hours=1))
 
     assert change_requests(simulator) == []
     assert hass.states.get(access).state == "ended"
@@ -242,7 +218,7 @@ async def test_edit_drop_a_device_and_move_the_end(
     [set_time] = [query for path, query in requests if path == SET_TIME]
     assert unshare["shareCode"] == codes[("pTest2", "DEV-3")]
     assert set_time["shareCode"] == codes[("pTest", "DEV-1")]
-    assert _guest_shares(simulator) == {("pTest", "DEV-1", NOW_MS + 5 * 3600 * 1000)}
+    assert guest_shares(simulator) == {("pTest", "DEV-1", NOW_MS + 5 * 3600 * 1000)}
 
 
 async def test_edit_that_changes_nothing_sends_nothing(
@@ -283,14 +259,14 @@ async def test_delete_the_guest_revokes_its_shares_only(
     subentry_id = await _add_window_guest(
         hass, entry, timedelta(0), timedelta(hours=3), "DEV-1", "DEV-3"
     )
-    assert len(_guest_shares(simulator)) == 3
+    assert len(guest_shares(simulator)) == 3
     simulator.clear_requests()
 
     assert hass.config_entries.async_remove_subentry(entry, subentry_id)
     await hass.async_block_till_done(wait_background_tasks=True)
 
     assert [path for path, _ in change_requests(simulator)] == [UNSHARE, UNSHARE]
-    assert _guest_shares(simulator) == {("pTest", "DEV-1", None)}
+    assert guest_shares(simulator) == {("pTest", "DEV-1", None)}
     assert app_share.status == ShareStatus.ACTIVE
     assert (
         er.async_get(hass).async_get_entity_id(
@@ -327,7 +303,7 @@ async def test_revoke_access_button(
     await hass.async_block_till_done(wait_background_tasks=True)
 
     assert [path for path, _ in change_requests(simulator)] == [UNSHARE, UNSHARE]
-    assert _guest_shares(simulator) == set()
+    assert guest_shares(simulator) == set()
     assert (
         hass.states.get(guest_entity_id(hass, "sensor", subentry_id, "access")).state
         == "revoked"
@@ -359,7 +335,7 @@ async def test_extend_button_moves_the_end_by_one_day(
 
     assert [path for path, _ in change_requests(simulator)] == [SET_TIME, SET_TIME]
     end_ms = NOW_MS + 27 * 3600 * 1000
-    assert _guest_shares(simulator) == {
+    assert guest_shares(simulator) == {
         ("pTest", "DEV-1", end_ms),
         ("pTest2", "DEV-3", end_ms),
     }
@@ -392,7 +368,7 @@ async def test_buttons_refuse_non_admins(
     await hass.async_block_till_done(wait_background_tasks=True)
 
     assert change_requests(simulator) == []
-    assert _guest_shares(simulator) == {("pTest", "DEV-1", NOW_MS + 3 * 3600 * 1000)}
+    assert guest_shares(simulator) == {("pTest", "DEV-1", NOW_MS + 3 * 3600 * 1000)}
 
 
 # --- what the entities show ---------------------------------------------------
@@ -490,7 +466,7 @@ async def test_a_revoke_in_the_app_shows_at_the_next_read_and_is_not_undone(
         {"ends_at": local(NOW + timedelta(hours=5))},
     )
     assert change_requests(simulator) == []
-    assert _guest_shares(simulator) == set()
+    assert guest_shares(simulator) == set()
 
 
 # --- failures -----------------------------------------------------------------
@@ -517,7 +493,7 @@ async def test_a_failure_on_one_device_raises_a_repair_that_retries(
     assert "verif" in devices
     assert "DEV-1" not in devices
     assert "Device 1" not in devices
-    assert _guest_shares(simulator) == {("pTest", "DEV-1", NOW_MS + 3 * 3600 * 1000)}
+    assert guest_shares(simulator) == {("pTest", "DEV-1", NOW_MS + 3 * 3600 * 1000)}
     assert hass.states.get("sensor.cleaner_access").attributes["devices"][1] == {
         "name": "Unverified device",
         "access": "pending",
@@ -545,7 +521,7 @@ async def test_a_failure_on_one_device_raises_a_repair_that_retries(
     [(path, query)] = change_requests(simulator)
     assert (path, query["dk"]) == (SHARE, "DEV-U")
     assert ir.async_get(hass).async_get_issue(DOMAIN, issue_id) is None
-    assert _guest_shares(simulator) == {
+    assert guest_shares(simulator) == {
         ("pTest", "DEV-1", NOW_MS + 3 * 3600 * 1000),
         ("pTest", "DEV-U", NOW_MS + 3 * 3600 * 1000),
     }

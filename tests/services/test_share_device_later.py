@@ -5,7 +5,7 @@ Against the simulator over real HTTP; time moves with the freezer only.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 from freezegun.api import FrozenDateTimeFactory
@@ -14,34 +14,25 @@ from homeassistant.exceptions import ServiceValidationError
 import pytest
 from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
-    async_fire_time_changed,
 )
 
 from custom_components.quectel_iot.api.const import CoverMark
 from custom_components.quectel_iot.const import DOMAIN
 from simulator import Simulator
 
-from ..conftest import GUEST_EMAIL, GUEST_UID, OWNER_EMAIL
-from ..guest_helpers import SHARE, change_requests, device_id, local, only_guest
+from ..conftest import GUEST_EMAIL, GUEST_UID, OWNER_EMAIL, advance
+from ..guest_helpers import (
+    NOW,
+    NOW_MS,
+    SHARE,
+    change_requests,
+    device_id,
+    guest_shares,
+    local,
+    only_guest,
+)
 
-NOW = datetime(2030, 6, 1, 10, 0, tzinfo=UTC)
-NOW_MS = 1906538400000  # NOW in epoch milliseconds
 HOUR_MS = 3600 * 1000
-
-
-@pytest.fixture
-def now(freezer: FrozenDateTimeFactory) -> FrozenDateTimeFactory:
-    """Start every test at NOW (UTC; Home Assistant's zone is US/Pacific)."""
-    freezer.move_to(NOW)
-    return freezer
-
-
-async def _wait(
-    hass: HomeAssistant, freezer: FrozenDateTimeFactory, delta: timedelta
-) -> None:
-    freezer.tick(delta)
-    async_fire_time_changed(hass)
-    await hass.async_block_till_done(wait_background_tasks=True)
 
 
 async def _share(hass: HomeAssistant, data: dict[str, Any]) -> dict[str, Any]:
@@ -51,14 +42,6 @@ async def _share(hass: HomeAssistant, data: dict[str, Any]) -> dict[str, Any]:
     await hass.async_block_till_done(wait_background_tasks=True)
     assert response is not None
     return dict(response)
-
-
-def _guest_shares(simulator: Simulator) -> set[tuple[str, str, int | None]]:
-    return {
-        (s.pk, s.dk, s.expire_at_ms)
-        for s in simulator.active_shares()
-        if s.share_uid == GUEST_UID
-    }
 
 
 async def test_a_future_start_shares_nothing_until_the_start(
@@ -108,20 +91,20 @@ async def test_a_future_start_shares_nothing_until_the_start(
     }
     assert change_requests(simulator) == []
 
-    await _wait(hass, now, timedelta(seconds=59))
+    await advance(hass, now, timedelta(seconds=59))
     assert change_requests(simulator) == []
 
-    await _wait(hass, now, timedelta(seconds=1))
+    await advance(hass, now, timedelta(seconds=1))
     requests = change_requests(simulator)
     assert [path for path, _ in requests] == [SHARE, SHARE]
     assert {query["coverMark"] for _, query in requests} == {str(int(CoverMark.ADD))}
-    assert _guest_shares(simulator) == {
+    assert guest_shares(simulator) == {
         ("pTest", "DEV-1", NOW_MS + 3 * HOUR_MS),
         ("pTest2", "DEV-3", NOW_MS + 3 * HOUR_MS),
     }
 
     # No polling and nothing at the end: the cloud ends the shares itself.
-    await _wait(hass, now, timedelta(hours=4))
+    await advance(hass, now, timedelta(hours=4))
     assert [path for path, _ in change_requests(simulator)] == [SHARE, SHARE]
 
 
@@ -144,19 +127,19 @@ async def test_a_restart_before_the_start_still_shares_on_time(
     )
     assert await hass.config_entries.async_unload(entry.entry_id)
     await hass.async_block_till_done()
-    await _wait(hass, now, timedelta(minutes=1))
+    await advance(hass, now, timedelta(minutes=1))
     assert await hass.config_entries.async_setup(entry.entry_id)
     await hass.async_block_till_done(wait_background_tasks=True)
     simulator.clear_requests()
 
-    await _wait(hass, now, timedelta(minutes=8, seconds=59))
+    await advance(hass, now, timedelta(minutes=8, seconds=59))
     assert change_requests(simulator) == []
-    await _wait(hass, now, timedelta(seconds=1))
+    await advance(hass, now, timedelta(seconds=1))
 
     # The duration counts from the start.
     assert [path for path, _ in change_requests(simulator)] == [SHARE]
     end_ms = NOW_MS + 10 * 60 * 1000 + 2 * HOUR_MS
-    assert _guest_shares(simulator) == {("pTest", "DEV-1", end_ms)}
+    assert guest_shares(simulator) == {("pTest", "DEV-1", end_ms)}
 
 
 async def test_a_start_in_the_past_shares_now(
@@ -185,7 +168,7 @@ async def test_a_start_in_the_past_shares_now(
     [(path, query)] = change_requests(simulator)
     assert path == SHARE
     assert query["coverMark"] == str(int(CoverMark.ADD))
-    assert _guest_shares(simulator) == {("pTest", "DEV-1", NOW_MS + HOUR_MS)}
+    assert guest_shares(simulator) == {("pTest", "DEV-1", NOW_MS + HOUR_MS)}
     assert [s for s in entry.subentries.values() if s.subentry_type == "guest"] == []
 
 
@@ -237,7 +220,7 @@ async def test_a_refused_window_sends_nothing(
     assert err.value.translation_key == key
     assert simulator.requests == []
     assert len(init_integration.subentries) == 0
-    await _wait(hass, now, timedelta(hours=3))
+    await advance(hass, now, timedelta(hours=3))
     assert change_requests(simulator) == []
 
 
@@ -280,6 +263,6 @@ async def test_mode_add_is_accepted_with_a_start(
     [scheduled] = response["scheduled"]
     assert scheduled["expires_at"] is None  # for life, from the start
     simulator.clear_requests()
-    await _wait(hass, now, timedelta(hours=1))
+    await advance(hass, now, timedelta(hours=1))
     assert [path for path, _ in change_requests(simulator)] == [SHARE]
-    assert _guest_shares(simulator) == {("pTest", "DEV-1", None)}
+    assert guest_shares(simulator) == {("pTest", "DEV-1", None)}
