@@ -1,7 +1,8 @@
 """The "Guest" subentry flow: add and edit a guest of an account.
 
 Two steps: who and which devices (and what kind of window), then the
-window's times. Every check is made in the form, before anything is saved
+window's times, or, for access that follows a calendar, which calendar,
+which events and the margins. Every check is made in the form, before anything is saved
 and so before any request: the integration then makes the cloud match the
 saved guest (`guests`).
 """
@@ -28,6 +29,8 @@ from homeassistant.helpers.selector import (
     DeviceSelectorConfig,
     DurationSelector,
     DurationSelectorConfig,
+    EntitySelector,
+    EntitySelectorConfig,
     SelectSelector,
     SelectSelectorConfig,
     SelectSelectorMode,
@@ -52,7 +55,8 @@ from .const import (
 )
 from .coordinator import QuectelConfigEntry
 from .devices import cloud_unique_id
-from .guest_model import Wish, wish_data
+from .guest_calendar import CalendarUnreadableError, async_read_window
+from .guest_model import CalendarLink, Wish, wish_data
 from .share_view import local_time_text
 from .validation import (
     RECIPIENT_FIELDS,
@@ -68,13 +72,27 @@ FIELD_ACCESS: Final = "access"
 FIELD_STARTS_AT: Final = "starts_at"
 FIELD_ENDS_AT: Final = "ends_at"
 FIELD_DURATION: Final = "duration"
+FIELD_CALENDAR: Final = "calendar"
+FIELD_MATCH: Final = "match"
+FIELD_MARGIN_BEFORE: Final = "margin_before"
+FIELD_MARGIN_AFTER: Final = "margin_after"
 
 ACCESS_FOREVER: Final = "forever"
 ACCESS_UNTIL: Final = "until"
 ACCESS_DURATION: Final = "duration"
 ACCESS_WINDOW: Final = "window"
-ACCESS_CHOICES: Final = (ACCESS_FOREVER, ACCESS_UNTIL, ACCESS_DURATION, ACCESS_WINDOW)
+ACCESS_CALENDAR: Final = "calendar"
+ACCESS_CHOICES: Final = (
+    ACCESS_FOREVER,
+    ACCESS_UNTIL,
+    ACCESS_DURATION,
+    ACCESS_WINDOW,
+    ACCESS_CALENDAR,
+)
 MAX_NAME_LENGTH: Final = 64
+MAX_MATCH_LENGTH: Final = 100
+MAX_MARGIN: Final = timedelta(days=7)
+NO_MARGIN: Final = {"hours": 0, "minutes": 0, "seconds": 0}
 
 # Errors of the recipient fields, as `validation` names them.
 _RECIPIENT_ERRORS: Final = {
@@ -168,6 +186,37 @@ def _window_schema(access: str, defaults: Mapping[str, Any]) -> vol.Schema:
     return vol.Schema(fields)
 
 
+def _calendar_schema(defaults: Mapping[str, Any]) -> vol.Schema:
+    return vol.Schema(
+        {
+            vol.Required(
+                FIELD_CALENDAR, default=defaults.get(FIELD_CALENDAR, vol.UNDEFINED)
+            ): EntitySelector(EntitySelectorConfig(domain="calendar")),
+            vol.Required(
+                FIELD_MATCH, default=defaults.get(FIELD_MATCH, vol.UNDEFINED)
+            ): TextSelector(),
+            vol.Required(
+                FIELD_MARGIN_BEFORE,
+                default=defaults.get(FIELD_MARGIN_BEFORE, NO_MARGIN),
+            ): DurationSelector(DurationSelectorConfig(enable_day=True)),
+            vol.Required(
+                FIELD_MARGIN_AFTER, default=defaults.get(FIELD_MARGIN_AFTER, NO_MARGIN)
+            ): DurationSelector(DurationSelectorConfig(enable_day=True)),
+        }
+    )
+
+
+def _margin_form(margin: timedelta) -> dict[str, int]:
+    """Return a margin as the duration selector shows it."""
+    seconds = int(margin.total_seconds())
+    return {
+        "days": seconds // 86400,
+        "hours": seconds % 86400 // 3600,
+        "minutes": seconds % 3600 // 60,
+        "seconds": seconds % 60,
+    }
+
+
 def _local_text(moment: datetime | None) -> str | None:
     """Return a stored UTC time as the date-time selector shows it (local)."""
     if moment is None:
@@ -202,6 +251,7 @@ class GuestSubentryFlow(ConfigSubentryFlow):
         self._first: dict[str, Any] = {}
         self._recipient: RecipientInput | None = None
         self._window_defaults: dict[str, Any] = {}
+        self._calendar_defaults: dict[str, Any] = {}
 
     @property
     def _account(self) -> QuectelConfigEntry:
@@ -226,7 +276,15 @@ class GuestSubentryFlow(ConfigSubentryFlow):
             return self.async_abort(reason="entry_not_loaded")
         subentry = self._get_reconfigure_subentry()
         wish = Wish.from_data(subentry.data)
-        if wish.expires_at is None:
+        if wish.calendar is not None:
+            access = ACCESS_CALENDAR
+            self._calendar_defaults = {
+                FIELD_CALENDAR: wish.calendar.entity_id,
+                FIELD_MATCH: wish.calendar.match,
+                FIELD_MARGIN_BEFORE: _margin_form(wish.calendar.before),
+                FIELD_MARGIN_AFTER: _margin_form(wish.calendar.after),
+            }
+        elif wish.expires_at is None:
             access = ACCESS_FOREVER
         elif wish.starts_at is not None and wish.starts_at > dt_util.utcnow():
             access = ACCESS_WINDOW
@@ -257,6 +315,8 @@ class GuestSubentryFlow(ConfigSubentryFlow):
                 self._first = user_input
                 if user_input[FIELD_ACCESS] == ACCESS_FOREVER:
                     return self._finish(None, None, started_now=False)
+                if user_input[FIELD_ACCESS] == ACCESS_CALENDAR:
+                    return await self.async_step_calendar()
                 return await self.async_step_window()
         schema = _first_schema(defaults)
         if user_input is not None:
@@ -362,6 +422,72 @@ class GuestSubentryFlow(ConfigSubentryFlow):
             raise _FormError("end_before_start")
         return starts_at, expires_at
 
+    # --- step 2, for access that follows a calendar ------------------------------
+
+    async def async_step_calendar(
+        self, user_input: dict[str, Any] | None = None
+    ) -> SubentryFlowResult:
+        """Ask which calendar, which of its events, and the margins."""
+        errors: dict[str, str] = {}
+        if user_input is not None:
+            try:
+                link = self._link(user_input)
+            except _FormError as err:
+                errors["base"] = err.key
+            else:
+                return await self._finish_calendar(link)
+        schema = _calendar_schema(self._calendar_defaults)
+        if user_input is not None:
+            schema = self.add_suggested_values_to_schema(schema, user_input)
+        return self.async_show_form(
+            step_id="calendar", data_schema=schema, errors=errors
+        )
+
+    def _link(self, user_input: Mapping[str, Any]) -> CalendarLink:
+        """Return the calendar link the form describes, or raise."""
+        entity_id = str(user_input.get(FIELD_CALENDAR) or "")
+        if self.hass.states.get(entity_id) is None:
+            raise _FormError("calendar_missing")
+        match = str(user_input.get(FIELD_MATCH) or "").strip()
+        if not match or len(match) > MAX_MATCH_LENGTH:
+            raise _FormError("invalid_match")
+        margins: list[timedelta] = []
+        for field in (FIELD_MARGIN_BEFORE, FIELD_MARGIN_AFTER):
+            try:
+                margin: timedelta = cv.time_period(user_input.get(field) or NO_MARGIN)
+            except vol.Invalid as err:
+                raise _FormError("invalid_margin") from err
+            if margin < timedelta(0) or margin > MAX_MARGIN:
+                raise _FormError("invalid_margin")
+            margins.append(timedelta(seconds=int(margin.total_seconds())))
+        return CalendarLink(entity_id, match, margins[0], margins[1])
+
+    async def _finish_calendar(self, link: CalendarLink) -> SubentryFlowResult:
+        """Save the guest with the window the calendar has now.
+
+        Read here, so that the first change is already the right one (an
+        open booking keeps its share when an edit keeps it). A calendar that
+        cannot be read keeps a calendar guest's last window, else no window.
+        """
+        try:
+            window = await async_read_window(self.hass, link, dt_util.utcnow())
+        except CalendarUnreadableError:
+            if self.source == "reconfigure":
+                wish = Wish.from_data(self._get_reconfigure_subentry().data)
+                if wish.calendar is not None:
+                    return self._finish(
+                        wish.starts_at, wish.expires_at, started_now=False, link=link
+                    )
+            window = None
+        if window is None:
+            return self._finish(None, None, started_now=False, link=link)
+        return self._finish(
+            dt_util.as_utc(window.start),
+            dt_util.as_utc(window.end),
+            started_now=False,
+            link=link,
+        )
+
     # --- saving ------------------------------------------------------------------
 
     def _finish(
@@ -370,12 +496,17 @@ class GuestSubentryFlow(ConfigSubentryFlow):
         expires_at: datetime | None,
         *,
         started_now: bool,
+        link: CalendarLink | None = None,
     ) -> SubentryFlowResult:
         if self._recipient is None:  # the first step always sets it
             return self.async_abort(reason="unknown")
         title = str(self._first[FIELD_NAME]).strip()
         data = wish_data(
-            self._recipient, list(self._first[FIELD_DEVICES]), starts_at, expires_at
+            self._recipient,
+            list(self._first[FIELD_DEVICES]),
+            starts_at,
+            expires_at,
+            link,
         )
         if self.source == "reconfigure":
             entry = self._account

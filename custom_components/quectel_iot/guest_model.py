@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any, Final
 
@@ -36,10 +36,19 @@ DATA_DEVICES: Final = "devices"  # device registry ids
 DATA_STARTS_AT: Final = "starts_at"  # ISO, UTC; None: from when it is saved
 DATA_EXPIRES_AT: Final = "expires_at"  # ISO, UTC; None: for life
 DATA_REVOKED_AT: Final = "revoked_at"  # ISO, UTC: access revoked from Home Assistant
+# A guest whose access follows a calendar: its link (None: an ordinary guest).
+# Its starts_at/expires_at are then the current or next window, which the
+# calendar follower writes; both None: no booking (never "for life").
+DATA_CALENDAR: Final = "calendar"
 # What the integration holds in the cloud: device id -> share record.
 DATA_SHARES: Final = "shares"
 # Devices whose share request got no answer, and when it was sent.
 DATA_UNSURE: Final = "unsure"
+
+LINK_ENTITY_ID: Final = "entity_id"
+LINK_MATCH: Final = "match"
+LINK_BEFORE: Final = "before"  # seconds
+LINK_AFTER: Final = "after"  # seconds
 
 RECORD_CODE: Final = "share_code"
 RECORD_EXPIRES_AT: Final = "expires_at"
@@ -53,6 +62,8 @@ class Access(StrEnum):
     ACTIVE = "active"
     ENDED = "ended"
     REVOKED = "revoked"
+    # A guest following a calendar that has no current or next booking.
+    NO_BOOKING = "no_booking"
 
 
 def parse_time(value: Any) -> datetime | None:
@@ -94,6 +105,48 @@ class ShareRecord:
 
 
 @dataclass(frozen=True, slots=True)
+class CalendarLink:
+    """Which calendar a guest follows, which events are theirs, the margins."""
+
+    entity_id: str
+    match: str
+    before: timedelta
+    after: timedelta
+
+    @classmethod
+    def from_data(cls, value: Any) -> CalendarLink:
+        """Read a link stored in a guest's data.
+
+        Whatever cannot be read follows nothing (no entity, an empty match
+        text matches no event): such a guest gets no access, never more.
+        """
+        value = value if isinstance(value, Mapping) else {}
+        entity_id = value.get(LINK_ENTITY_ID)
+        match = value.get(LINK_MATCH)
+        return cls(
+            entity_id if isinstance(entity_id, str) else "",
+            match if isinstance(match, str) else "",
+            _seconds(value.get(LINK_BEFORE)),
+            _seconds(value.get(LINK_AFTER)),
+        )
+
+    def as_data(self) -> dict[str, str | int]:
+        """Write the link for a guest's data."""
+        return {
+            LINK_ENTITY_ID: self.entity_id,
+            LINK_MATCH: self.match,
+            LINK_BEFORE: int(self.before.total_seconds()),
+            LINK_AFTER: int(self.after.total_seconds()),
+        }
+
+
+def _seconds(value: Any) -> timedelta:
+    if isinstance(value, int) and not isinstance(value, bool) and value > 0:
+        return timedelta(seconds=value)
+    return timedelta(0)
+
+
+@dataclass(frozen=True, slots=True)
 class Wish:
     """What a guest should have: the part of its data people edit."""
 
@@ -102,6 +155,7 @@ class Wish:
     starts_at: datetime | None
     expires_at: datetime | None
     revoked_at: datetime | None
+    calendar: CalendarLink | None = None
 
     @classmethod
     def from_data(cls, data: Mapping[str, Any]) -> Wish:
@@ -113,12 +167,31 @@ class Wish:
             starts_at=parse_time(data.get(DATA_STARTS_AT)),
             expires_at=parse_time(data.get(DATA_EXPIRES_AT)),
             revoked_at=parse_time(data.get(DATA_REVOKED_AT)),
+            calendar=(
+                CalendarLink.from_data(data[DATA_CALENDAR])
+                if data.get(DATA_CALENDAR) is not None
+                else None
+            ),
+        )
+
+    @property
+    def booked(self) -> bool:
+        """Whether the guest has a window: always, unless it follows a calendar.
+
+        A calendar guest has one only with both a start and an end, so that
+        no booking can ever read as "from now, for life".
+        """
+        return self.calendar is None or (
+            self.starts_at is not None and self.expires_at is not None
         )
 
     def wants_access(self, now: datetime) -> bool:
         """Whether the guest should hold shares at ``now``."""
         return (
-            self.revoked_at is None and not self.scheduled(now) and not self.ended(now)
+            self.revoked_at is None
+            and self.booked
+            and not self.scheduled(now)
+            and not self.ended(now)
         )
 
     def scheduled(self, now: datetime) -> bool:
@@ -137,6 +210,7 @@ def wish_data(
     devices: list[str],
     starts_at: datetime | None,
     expires_at: datetime | None,
+    calendar: CalendarLink | None = None,
 ) -> dict[str, Any]:
     """Return the data of a wish, as the guest flow saves it."""
     return {
@@ -146,6 +220,7 @@ def wish_data(
         DATA_STARTS_AT: time_text(starts_at),
         DATA_EXPIRES_AT: time_text(expires_at),
         DATA_REVOKED_AT: None,
+        DATA_CALENDAR: calendar.as_data() if calendar is not None else None,
     }
 
 
@@ -188,6 +263,8 @@ def device_access(
     """
     if wish.revoked_at is not None:
         return Access.REVOKED
+    if not wish.booked:
+        return Access.NO_BOOKING
     if wish.scheduled(now):
         return Access.SCHEDULED
     if record is None:
@@ -215,6 +292,8 @@ def guest_access(wish: Wish, per_device: list[Access], now: datetime) -> Access:
     """Return a guest's access: the best any of its devices has."""
     if wish.revoked_at is not None:
         return Access.REVOKED
+    if not wish.booked:
+        return Access.NO_BOOKING
     if wish.scheduled(now):
         return Access.SCHEDULED
     for access in (Access.ACTIVE, Access.PENDING, Access.REVOKED):

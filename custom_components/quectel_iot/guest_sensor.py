@@ -1,8 +1,12 @@
-"""A guest's sensors: their access, and when it ends."""
+"""A guest's sensors: their access, when it starts and when it ends.
+
+For a guest that follows a calendar, the window shown is the current
+booking's, else the next one's (with its margins).
+"""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from homeassistant.components.sensor import SensorDeviceClass, SensorEntity
@@ -17,18 +21,24 @@ ATTR_DEVICES = "devices"
 ATTR_STARTS_AT = "starts_at"
 ATTR_ENDS_AT = "ends_at"
 ATTR_RECIPIENT_TYPE = "recipient_type"
+# Only for a guest that follows a calendar (never the match text, which may
+# be a name or an address).
+ATTR_CALENDAR = "calendar"
+ATTR_MARGIN_BEFORE = "margin_before"
+ATTR_MARGIN_AFTER = "margin_after"
 
 
 def guest_sensors(manager: GuestManager, subentry_id: str) -> list[Entity]:
     """Return the sensors of one guest."""
     return [
         GuestAccessSensor(manager, subentry_id),
+        GuestStartsSensor(manager, subentry_id),
         GuestEndsSensor(manager, subentry_id),
     ]
 
 
 class GuestAccessSensor(GuestEntity, SensorEntity):
-    """scheduled, pending, active, ended or revoked; each device as attributes."""
+    """The guest's access (an `Access`); each device as attributes."""
 
     _attr_translation_key = "guest_access"
     _attr_device_class = SensorDeviceClass.ENUM
@@ -51,6 +61,13 @@ class GuestAccessSensor(GuestEntity, SensorEntity):
         if not self.available:
             return {}
         wish = self.manager.guests[self.subentry_id].wish
+        calendar: dict[str, Any] = {}
+        if wish.calendar is not None:
+            calendar = {
+                ATTR_CALENDAR: wish.calendar.entity_id,
+                ATTR_MARGIN_BEFORE: _minutes(wish.calendar.before),
+                ATTR_MARGIN_AFTER: _minutes(wish.calendar.after),
+            }
         return {
             ATTR_DEVICES: [
                 {
@@ -63,7 +80,30 @@ class GuestAccessSensor(GuestEntity, SensorEntity):
             ATTR_STARTS_AT: iso(wish.starts_at),
             ATTR_ENDS_AT: iso(wish.expires_at),
             ATTR_RECIPIENT_TYPE: wish.recipient.type,
+            **calendar,
         }
+
+
+def _minutes(margin: timedelta) -> float:
+    return margin.total_seconds() / 60
+
+
+class GuestStartsSensor(GuestEntity, SensorEntity):
+    """When the guest's window starts (a calendar guest: the next booking's)."""
+
+    _attr_translation_key = "guest_starts"
+    _attr_device_class = SensorDeviceClass.TIMESTAMP
+
+    def __init__(self, manager: GuestManager, subentry_id: str) -> None:
+        """Describe the Access starts sensor of a guest."""
+        super().__init__(manager, subentry_id, "starts")
+
+    @property
+    def native_value(self) -> datetime | None:
+        """The start of the guest's window; unknown when it started on saving."""
+        if not self.available:
+            return None
+        return self.manager.guests[self.subentry_id].wish.starts_at
 
 
 class GuestEndsSensor(GuestEntity, SensorEntity):

@@ -14,6 +14,10 @@ change acts only on the share codes the guest's own shares got, which are
 kept in the subentry's data. What the owner does in the app to a guest's
 share (revoking it) is shown, never undone.
 
+A guest may follow a calendar (`guest_calendar`): its follower writes the
+current or next booking's window into the guest's data, and the same rules
+apply to it as to a window typed in.
+
 A change that fails on some devices raises a repair issue naming the guest
 and the devices; its fix flow tries again. A share whose answer was lost is
 looked for in the device's share list before it is ever requested again.
@@ -36,6 +40,7 @@ from homeassistant.helpers.translation import async_get_exception_message
 from homeassistant.util import dt as dt_util
 from homeassistant.util.hass_dict import HassKey
 
+from .access_windows import Window
 from .api import QuectelError, QuectelQuotaError, Share, ShareStatus
 from .const import (
     DOMAIN,
@@ -48,10 +53,12 @@ from .const import (
 from .coordinator import QuectelConfigEntry
 from .devices import cloud_unique_id
 from .exceptions import QuectelUnverifiedError, cloud_reason
+from .guest_calendar import CalendarFollower
 from .guest_model import (
     DATA_EXPIRES_AT,
     DATA_REVOKED_AT,
     DATA_SHARES,
+    DATA_STARTS_AT,
     DATA_UNSURE,
     SUBENTRY_GUEST,
     Access,
@@ -126,6 +133,7 @@ class GuestManager:
         # Guests deleted while some of their shares could not be revoked.
         self._orphans: dict[str, GuestState] = {}
         self._lock = asyncio.Lock()
+        self._followers: dict[str, CalendarFollower] = {}
         self._listeners: list[CALLBACK_TYPE] = []
         self._added_listeners: list[Callable[[str], None]] = []
 
@@ -137,6 +145,7 @@ class GuestManager:
         for subentry in self._guest_subentries():
             self.guests[subentry.subentry_id] = self._state_of(subentry)
         for subentry_id in list(self.guests):
+            self._follow_calendar(subentry_id)
             self._arm_timers(subentry_id)
             self.entry.async_create_task(
                 self.hass, self.async_apply(subentry_id), f"{DOMAIN} guest catch-up"
@@ -147,6 +156,9 @@ class GuestManager:
         """Stop the timers (on unload); the subentries keep the schedules."""
         for state in self.guests.values():
             _cancel(state)
+        for follower in self._followers.values():
+            follower.async_stop()
+        self._followers.clear()
         managers = self.hass.data.get(GUEST_MANAGERS, {})
         if managers.get(self.entry.entry_id) is self:
             del managers[self.entry.entry_id]
@@ -178,6 +190,7 @@ class GuestManager:
                 self.guests[subentry_id] = self._state_of(subentry)
                 for added in list(self._added_listeners):
                     added(subentry_id)
+                self._follow_calendar(subentry_id)
             else:
                 if state.title != subentry.title:
                     state.title = subentry.title
@@ -185,7 +198,12 @@ class GuestManager:
                 wish = Wish.from_data(subentry.data)
                 if wish == state.wish:
                     continue
+                old_link = state.wish.calendar
                 state.wish = wish
+                if wish.calendar != old_link:
+                    self._follow_calendar(subentry_id)
+                elif (follower := self._followers.get(subentry_id)) is not None:
+                    follower.async_read()  # edited: read the calendar again
             self._arm_timers(subentry_id)
             self.entry.async_create_task(
                 hass, self.async_apply(subentry_id), f"{DOMAIN} guest change"
@@ -193,6 +211,8 @@ class GuestManager:
         for subentry_id in set(self.guests) - set(current):
             state = self.guests.pop(subentry_id)
             _cancel(state)
+            if (follower := self._followers.pop(subentry_id, None)) is not None:
+                follower.async_stop()
             self._orphans[subentry_id] = state
             self.entry.async_create_task(
                 hass, self._async_forget(subentry_id), f"{DOMAIN} guest deleted"
@@ -220,6 +240,52 @@ class GuestManager:
         for listener in list(self._listeners):
             listener()
 
+    # --- calendars --------------------------------------------------------------
+
+    @callback
+    def _follow_calendar(self, subentry_id: str) -> None:
+        """(Re)start following the guest's calendar, if it has one."""
+        if (old := self._followers.pop(subentry_id, None)) is not None:
+            old.async_stop()
+        state = self.guests[subentry_id]
+        if state.wish.calendar is None:
+            return
+
+        @callback
+        def found(window: Window | None) -> None:
+            self._window_found(subentry_id, window)
+
+        follower = CalendarFollower(
+            self.hass, self.entry, state.wish.calendar, lambda: state.title, found
+        )
+        self._followers[subentry_id] = follower
+        follower.async_start()
+
+    @callback
+    def _window_found(self, subentry_id: str, window: Window | None) -> None:
+        """Make a calendar guest's window the one read (``None``: no booking)."""
+        state = self.guests.get(subentry_id)
+        subentry = self.entry.subentries.get(subentry_id)
+        if state is None or subentry is None or state.wish.calendar is None:
+            return
+        starts_at = dt_util.as_utc(window.start) if window is not None else None
+        expires_at = dt_util.as_utc(window.end) if window is not None else None
+        if (state.wish.starts_at, state.wish.expires_at) == (starts_at, expires_at):
+            return
+        data = {
+            **subentry.data,
+            DATA_STARTS_AT: time_text(starts_at),
+            DATA_EXPIRES_AT: time_text(expires_at),
+        }
+        # Known before the update listener runs: it has nothing left to do.
+        state.wish = Wish.from_data(data)
+        self.hass.config_entries.async_update_subentry(self.entry, subentry, data=data)
+        self._arm_timers(subentry_id)
+        self.entry.async_create_task(
+            self.hass, self.async_apply(subentry_id), f"{DOMAIN} guest calendar"
+        )
+        self._notify()
+
     # --- timers -----------------------------------------------------------------
 
     @callback
@@ -228,6 +294,8 @@ class GuestManager:
         _cancel(state)
         now = dt_util.utcnow()
         wish = state.wish
+        if (follower := self._followers.get(subentry_id)) is not None:
+            follower.async_follow(wish.starts_at, wish.expires_at)
         if wish.revoked_at is not None:
             return
         if wish.starts_at is not None and wish.starts_at > now:
@@ -245,13 +313,26 @@ class GuestManager:
         if wish.expires_at is not None and wish.expires_at > now:
 
             @callback
-            def end(_now: datetime) -> None:
-                # The cloud ends the shares itself: nothing to send.
+            def end(now: datetime) -> None:
+                # The cloud ends the shares itself: nothing to send, unless a
+                # share still holds a later end (a change that failed).
+                if self._outlasting(state, dt_util.as_utc(now)):
+                    self.entry.async_create_task(
+                        self.hass, self.async_apply(subentry_id), f"{DOMAIN} guest end"
+                    )
                 self._notify()
 
             state.timers.append(
                 async_track_point_in_utc_time(self.hass, end, wish.expires_at)
             )
+
+    def _outlasting(self, state: GuestState, now: datetime) -> list[str]:
+        """Return the devices whose share the cloud still holds at ``now``."""
+        return [
+            device_id
+            for device_id, record in sorted(state.records.items())
+            if self._held(device_id, record, now) is Access.ACTIVE
+        ]
 
     # --- what the entities show -------------------------------------------------
 
@@ -324,6 +405,10 @@ class GuestManager:
             raise ServiceValidationError(
                 translation_domain=DOMAIN, translation_key="guest_revoked"
             )
+        if state.wish.calendar is not None:
+            raise ServiceValidationError(
+                translation_domain=DOMAIN, translation_key="guest_follows_calendar"
+            )
         if state.wish.expires_at is None:
             raise ServiceValidationError(
                 translation_domain=DOMAIN, translation_key="guest_for_life"
@@ -372,26 +457,29 @@ class GuestManager:
                 return {}
             now = dt_util.utcnow()
             wish = state.wish
+            work: list[str] = []
             if wish.ended(now) and wish.revoked_at is None:
-                # Over: the cloud ended the shares itself. Only forget devices
-                # taken out of the guest.
-                wanted: dict[str, bool] | None = None
+                # Over: the cloud ends each share at the end it holds. A share
+                # holding a later one (the end moved earlier, a booking cut
+                # short) is revoked; devices taken out are forgotten.
+                wanted: dict[str, bool] = {}
+                work = self._outlasting(state, now)
+                for device_id in set(state.records) | set(state.unsure):
+                    if device_id not in wish.devices and device_id not in work:
+                        state.records.pop(device_id, None)
+                        state.unsure.pop(device_id, None)
             else:
                 access = wish.wants_access(now)
                 wanted = dict.fromkeys(wish.devices, access)
-            devices = set(state.records) | set(state.unsure) | set(wish.devices)
-            work: list[str] = []
-            for device_id in sorted(devices):
-                if wanted is None:
-                    if device_id not in wish.devices:
-                        state.records.pop(device_id, None)
-                        state.unsure.pop(device_id, None)
-                    continue
-                if self._needs_work(
-                    state, device_id, wanted.get(device_id, False), now
-                ):
-                    work.append(device_id)
-            failures = await self._async_run(subentry_id, state, work, wanted or {})
+                devices = set(state.records) | set(state.unsure) | set(wish.devices)
+                work = [
+                    device_id
+                    for device_id in sorted(devices)
+                    if self._needs_work(
+                        state, device_id, wanted.get(device_id, False), now
+                    )
+                ]
+            failures = await self._async_run(subentry_id, state, work, wanted)
             self._save(subentry_id, state)
             self._note_failures(subentry_id, state, failures)
         self._notify()
