@@ -74,8 +74,12 @@ async def add_guest(
     entry: MockConfigEntry,
     first: dict[str, Any],
     window: dict[str, Any] | None = None,
+    second_step: str = "window",
 ) -> dict[str, Any]:
-    """Run the Add guest flow to its end; return the last result."""
+    """Run the Add guest flow to its end; return the last result.
+
+    ``window`` fills the second step (``second_step``: "window" or "calendar").
+    """
     result = await hass.config_entries.subentries.async_init(
         (entry.entry_id, "guest"), context={"source": "user"}
     )
@@ -86,7 +90,7 @@ async def add_guest(
     )
     if window is not None:
         assert result["type"] is FlowResultType.FORM, result.get("errors")
-        assert result["step_id"] == "window"
+        assert result["step_id"] == second_step
         result = await hass.config_entries.subentries.async_configure(
             result["flow_id"], window
         )
@@ -100,6 +104,7 @@ async def edit_guest(
     subentry_id: str,
     first: dict[str, Any],
     window: dict[str, Any] | None = None,
+    second_step: str = "window",
 ) -> dict[str, Any]:
     """Run the Edit guest flow to its end; return the last result."""
     result = await hass.config_entries.subentries.async_init(
@@ -113,7 +118,7 @@ async def edit_guest(
     )
     if window is not None:
         assert result["type"] is FlowResultType.FORM, result.get("errors")
-        assert result["step_id"] == "window"
+        assert result["step_id"] == second_step
         result = await hass.config_entries.subentries.async_configure(
             result["flow_id"], window
         )

@@ -397,6 +397,7 @@ async def test_entities_of_a_guest(
         "button.cleaner_revoke_access",
         "sensor.cleaner_access",
         "sensor.cleaner_access_ends",
+        "sensor.cleaner_access_starts",
     ]
     device = registry_device(hass, f"guest {subentry_id}")
     assert device is not None
@@ -410,6 +411,7 @@ async def test_entities_of_a_guest(
         "active",
         "ended",
         "revoked",
+        "no_booking",
     ]
     assert access.attributes["devices"] == [
         {
@@ -427,10 +429,13 @@ async def test_entities_of_a_guest(
     assert access.attributes["ends_at"] == "2030-06-01T13:00:00+00:00"
     assert access.attributes["recipient_type"] == "email"
     assert "@" not in repr(dict(access.attributes))
+    assert "calendar" not in access.attributes
     assert (
         hass.states.get("sensor.cleaner_access_ends").state
         == "2030-06-01T13:00:00+00:00"
     )
+    # Started on saving: no start to show.
+    assert hass.states.get("sensor.cleaner_access_starts").state == "unknown"
 
 
 async def test_a_revoke_in_the_app_shows_at_the_next_read_and_is_not_undone(

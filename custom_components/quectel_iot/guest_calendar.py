@@ -16,7 +16,6 @@ once again when it can be read again.
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta
 from typing import Final
@@ -24,6 +23,7 @@ from typing import Final
 from homeassistant.const import STATE_UNAVAILABLE
 from homeassistant.core import (
     CALLBACK_TYPE,
+    Context,
     Event,
     EventStateChangedData,
     EventStateReportedData,
@@ -55,12 +55,16 @@ class CalendarUnreadableError(Exception):
 
 
 async def async_read_window(
-    hass: HomeAssistant, link: CalendarLink, now: datetime
+    hass: HomeAssistant,
+    link: CalendarLink,
+    now: datetime,
+    context: Context | None = None,
 ) -> Window | None:
     """Return the guest's window open at ``now``, else the next; or raise.
 
     Reads from ``now`` less the margin after (an event just over may still
-    be in its margin) to a year ahead.
+    be in its margin) to a year ahead. Home Assistant writes a polled
+    calendar's state after the action, with the action's ``context``.
     """
     state = hass.states.get(link.entity_id)
     if state is None or state.state == STATE_UNAVAILABLE:
@@ -75,6 +79,7 @@ async def async_read_window(
                 "end_date_time": now + HORIZON + link.before,
             },
             blocking=True,
+            context=context,
             return_response=True,
         )
     except (HomeAssistantError, vol.Invalid) as err:
@@ -112,8 +117,11 @@ class CalendarFollower:
         self._found = found
         self._subscriptions: list[CALLBACK_TYPE] = []
         self._timers: list[CALLBACK_TYPE] = []
-        self._reading: asyncio.Task[None] | None = None
+        self._reading = False
         self._read_again = False
+        # The context of the read under way: Home Assistant writes a polled
+        # calendar's state at the end of the action, which is no news.
+        self._read_context: str | None = None
         self._unreadable = False
         self._stopped = False
 
@@ -160,44 +168,58 @@ class CalendarFollower:
     def _written(
         self, event: Event[EventStateChangedData] | Event[EventStateReportedData]
     ) -> None:
-        self.async_read()
+        if event.context.id != self._read_context:
+            self.async_read()
 
     @callback
     def async_read(self) -> None:
         """Read the calendar; reads asked for meanwhile make one more."""
         if self._stopped:
             return
-        if self._reading is not None and not self._reading.done():
+        if self._reading:
             self._read_again = True
             return
-        self._reading = self.entry.async_create_task(
+        self._reading = True
+        self.entry.async_create_task(
             self.hass, self._async_read(), f"{DOMAIN} guest calendar"
         )
 
     async def _async_read(self) -> None:
-        while True:
-            self._read_again = False
-            try:
-                window = await async_read_window(self.hass, self.link, dt_util.utcnow())
-            except CalendarUnreadableError as err:
-                if not self._unreadable:
-                    self._unreadable = True
-                    LOGGER.warning(
-                        "Guest %s: cannot read %s (%s); the last window known "
-                        "stays, and the cloud still ends it on time",
-                        self._name(),
-                        self.link.entity_id,
-                        err,
-                    )
-            else:
-                if self._unreadable:
-                    self._unreadable = False
-                    LOGGER.info(
-                        "Guest %s: %s can be read again",
-                        self._name(),
-                        self.link.entity_id,
-                    )
-                if not self._stopped:
-                    self._found(window)
-            if not self._read_again or self._stopped:
-                return
+        try:
+            while True:
+                self._read_again = False
+                await self._async_read_once()
+                if not self._read_again or self._stopped:
+                    return
+        finally:
+            self._reading = False
+
+    async def _async_read_once(self) -> None:
+        context = Context()
+        self._read_context = context.id
+        try:
+            window = await async_read_window(
+                self.hass, self.link, dt_util.utcnow(), context
+            )
+        except CalendarUnreadableError as err:
+            if not self._unreadable:
+                self._unreadable = True
+                LOGGER.warning(
+                    "Guest %s: cannot read %s (%s); the last window known "
+                    "stays, and the cloud still ends it on time",
+                    self._name(),
+                    self.link.entity_id,
+                    err,
+                )
+        else:
+            if self._unreadable:
+                self._unreadable = False
+                LOGGER.info(
+                    "Guest %s: %s can be read again",
+                    self._name(),
+                    self.link.entity_id,
+                )
+            if not self._stopped:
+                self._found(window)
+        finally:
+            self._read_context = None
