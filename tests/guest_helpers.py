@@ -74,6 +74,7 @@ async def add_guest(
     entry: MockConfigEntry,
     first: dict[str, Any],
     window: dict[str, Any] | None = None,
+    *,
     second_step: str = "window",
 ) -> dict[str, Any]:
     """Run the Add guest flow to its end; return the last result.
@@ -104,6 +105,7 @@ async def edit_guest(
     subentry_id: str,
     first: dict[str, Any],
     window: dict[str, Any] | None = None,
+    *,
     second_step: str = "window",
 ) -> dict[str, Any]:
     """Run the Edit guest flow to its end; return the last result."""
