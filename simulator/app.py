@@ -17,7 +17,7 @@ from typing import Any
 
 from aiohttp import web
 
-from . import auth, devices, sharing
+from . import auth, devices, invitations, sharing
 from .docs import METHODS, Endpoint
 from .envelope import QUOTA_CODE, ApiError, error, ok
 from .faults import Fault, FaultBook, FaultRule, canned_response
@@ -55,6 +55,9 @@ USER_ACTIONS: dict[Endpoint, UserAction] = {
     Endpoint.SHARE_USER_LIST: sharing.share_user_list,
     Endpoint.OWNER_UNSHARE: sharing.owner_unshare,
     Endpoint.SET_SHARE_TIME: sharing.set_share_time,
+    Endpoint.SHARE_INFO: invitations.share_info,
+    Endpoint.SHARE_DEVICE: invitations.share_device,
+    Endpoint.RECIPIENT_UNSHARE: invitations.recipient_unshare,
 }
 
 

@@ -29,6 +29,9 @@ class Endpoint(StrEnum):
     SHARE_USER_LIST = "/v2/binding/enduserapi/deviceShareUserList"
     OWNER_UNSHARE = "/v2/binding/enduserapi/ownerUserUnshareDevice"
     SET_SHARE_TIME = "/v2/binding/enduserapi/setShareTime"
+    SHARE_INFO = "/v2/binding/enduserapi/shareInfo"
+    SHARE_DEVICE = "/v2/binding/enduserapi/shareDevice"
+    RECIPIENT_UNSHARE = "/v2/binding/enduserapi/shareUserUnshareDevice"
 
 
 @dataclass(frozen=True, slots=True)
@@ -240,6 +243,64 @@ DOCS: Final[Mapping[Endpoint, EndpointDoc]] = MappingProxyType(
                 5041: _NO_PERMISSION,
                 5106: _TOKEN_MISSING,
                 5136: _SHARE_CODE_MISSING,
+            },
+        ),
+        Endpoint.SHARE_INFO: _doc(
+            "shareInfo.md",
+            "POST",
+            (
+                "acceptingExpireAt",
+                "dk",
+                "pk",
+                "authKey",
+                "coverMark",
+                "sharingExpireAt",
+            ),
+            ("acceptingExpireAt", "dk", "pk"),
+            {
+                5032: _TOKEN_INVALID,
+                5066: _PK_MISSING,
+                5067: _DK_MISSING,
+                5106: _TOKEN_MISSING,
+                5132: "Please enter share QR code seed expiration time",
+                5133: "Override flag parameter value out of range",
+                5134: "Failed to add device share information",
+                5135: "No permission to share this device",
+                5145: "Timestamp format incorrect",
+                5153: "Device usage expiration time must be greater than share QR"
+                " code seed expiration time",
+                5360: "Cannot share unverified bound device",
+            },
+        ),
+        Endpoint.SHARE_DEVICE: _doc(
+            "shareDevice.md",
+            "POST",
+            ("shareCode", "deviceName"),
+            ("shareCode",),
+            {
+                5032: _TOKEN_INVALID,
+                5049: "Device already bound",
+                5106: _TOKEN_MISSING,
+                5136: _SHARE_CODE_MISSING,
+                5137: "Invalid share code",
+                5138: "Device sharing failed",
+                5151: "With override flag 3, the device usage expiration time of"
+                " the share code cannot be less than that of the currently used"
+                " share code",
+                5333: "Device name exceeds length limit",
+            },
+        ),
+        Endpoint.RECIPIENT_UNSHARE: _doc(
+            "shareUserUnshareDevice.md",
+            "DELETE",
+            ("shareCode",),
+            ("shareCode",),
+            {
+                5032: _TOKEN_INVALID,
+                5041: _NO_PERMISSION,
+                5106: _TOKEN_MISSING,
+                5136: _SHARE_CODE_MISSING,
+                5142: _SHARE_EXPIRED,
             },
         ),
     }

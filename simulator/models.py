@@ -57,10 +57,17 @@ class SimDevice:
 
 @dataclass(slots=True)
 class SimShare:
-    """One share of a device with one recipient, as made by ``shareByUid``.
+    """One share of a device: made by ``shareByUid``, or a share code.
 
-    ``status`` is the stored status. A share whose ``expire_at_ms`` has passed
-    is reported as `ShareStatus.EXPIRED`; the simulator writes that into
+    A share code made by ``shareInfo`` is an invitation: PENDING, with no
+    recipient (``share_uid`` None) and no ``accept_time_ms`` until someone
+    accepts it (``shareDevice``) before ``accepting_expire_at_ms``; then it
+    is ACTIVE like a share by uid, and ``device_name`` is the name the
+    recipient gave the device (None: the owner's name).
+
+    ``status`` is the stored status. A share whose ``expire_at_ms`` has
+    passed, or an invitation whose ``accepting_expire_at_ms`` has, is
+    reported as `ShareStatus.EXPIRED`; the simulator writes that into
     ``status`` whenever it looks at its shares (see `status_at`).
     """
 
@@ -69,7 +76,7 @@ class SimShare:
     pk: str
     dk: str
     owner_uid: str
-    share_uid: str
+    share_uid: str | None
     cover_mark: CoverMark
     status: ShareStatus
     share_time_ms: int
@@ -77,14 +84,21 @@ class SimShare:
     expire_at_ms: int | None
     update_time_ms: int
     delete_time_ms: int | None = None
+    accepting_expire_at_ms: int | None = None
+    device_name: str | None = None
 
     def status_at(self, now_ms: int) -> ShareStatus:
-        """Return the status at ``now_ms``: an active share past expiry is EXPIRED."""
-        if (
-            self.status == ShareStatus.ACTIVE
-            and self.expire_at_ms is not None
-            and self.expire_at_ms <= now_ms
-        ):
+        """Return the status at ``now_ms``.
+
+        An active share or an invitation past its expiry, and an invitation
+        past its acceptance deadline, are EXPIRED.
+        """
+        if self.status not in (ShareStatus.ACTIVE, ShareStatus.PENDING):
+            return self.status
+        ends = [self.expire_at_ms]
+        if self.status == ShareStatus.PENDING:
+            ends.append(self.accepting_expire_at_ms)
+        if any(end is not None and end <= now_ms for end in ends):
             return ShareStatus.EXPIRED
         return self.status
 

@@ -24,8 +24,9 @@ Without an active share to that recipient every mode makes a new one.
 The docs do not say whose "previous valid share" coverMark 1 overrides. With
 `CloudState.cover_mark_scope` "recipient" (the default) it is the
 recipient's, as above; with "device" coverMark 1 cancels every active share
-of the device, whoever it was made to. coverMark 3 always compares with the
-recipient's shares.
+of the device, whoever it was made to, and every share code of the device
+nobody has accepted yet. coverMark 3 always compares with the recipient's
+shares.
 """
 
 from __future__ import annotations
@@ -42,12 +43,12 @@ from .views import share_info, share_user_info
 
 def share_by_uid(state: CloudState, owner: SimUser, params: Params) -> str:
     """Share a device of ``owner``; return the share code."""
-    pk, dk = _device_key(params)
+    pk, dk = device_key(params)
     recipient_keys = (params.get("shareUid"), params.get("email"), params.get("phone"))
     if recipient_keys == (None, None, None):
         raise ApiError(5891)
-    cover_mark = _cover_mark(params.get("coverMark"))
-    expire_at_ms = _expiry(state, params.get("sharingExpireAt"), required=False)
+    cover_mark = cover_mark_of(params.get("coverMark"))
+    expire_at_ms = optional_future_ms(state, params.get("sharingExpireAt"))
     device = state.devices.get((pk, dk))
     if device is None or device.owner_uid != owner.uid:
         raise ApiError(5135)
@@ -63,12 +64,12 @@ def share_by_uid(state: CloudState, owner: SimUser, params: Params) -> str:
         raise ApiError(5864)
     existing = state.active_shares(pk, dk, recipient.uid)
     if cover_mark is CoverMark.OVERRIDE and state.cover_mark_scope == "device":
-        existing = state.active_shares(pk, dk)
+        existing = state.active_shares(pk, dk) + state.open_invitations(pk, dk)
     if existing and cover_mark is CoverMark.ADD:
         existing = []
     if existing and cover_mark is CoverMark.EXTEND_ONLY:
-        latest = max(existing, key=_expiry_order)
-        if not _is_later(expire_at_ms, latest.expire_at_ms):
+        latest = max(existing, key=expiry_order)
+        if not is_later(expire_at_ms, latest.expire_at_ms):
             return latest.share_code
     for share in existing:
         state.cancel_share(share)
@@ -84,9 +85,9 @@ def share_user_list(
     """Return every share (any status) of a device of ``owner``, oldest first.
 
     5066/5067 for a missing pk/dk; 5141 when the device is unknown or not the
-    caller's.
+    caller's. A share code nobody has accepted has ``userInfo`` null.
     """
-    pk, dk = _device_key(params)
+    pk, dk = device_key(params)
     device = state.devices.get((pk, dk))
     if device is None or device.owner_uid != owner.uid:
         raise ApiError(5141)
@@ -94,9 +95,9 @@ def share_user_list(
     return [
         {
             "shareInfo": share_info(share, device, now_ms),
-            "userInfo": share_user_info(
-                state.users[share.share_uid], state.user_domain
-            ),
+            "userInfo": None
+            if share.share_uid is None
+            else share_user_info(state.users[share.share_uid], state.user_domain),
         }
         for share in state.all_shares()
         if share.pk == pk and share.dk == dk and share.owner_uid == owner.uid
@@ -104,13 +105,14 @@ def share_user_list(
 
 
 def owner_unshare(state: CloudState, owner: SimUser, params: Params) -> None:
-    """Cancel a share of ``owner``.
+    """Cancel a share of ``owner``, or withdraw a share code nobody accepted.
 
     5136 without ``shareCode``; 5041 when the code is unknown or the share is
     not the caller's; 5142 when the share is already cancelled or expired.
     """
     share = _owned_share(state, owner, params)
-    _check_active(share)
+    if share.status != ShareStatus.PENDING:
+        _check_active(share)
     state.cancel_share(share)
 
 
@@ -125,13 +127,13 @@ def set_share_time(state: CloudState, owner: SimUser, params: Params) -> None:
     ended is not revived).
     """
     share = _owned_share(state, owner, params)
-    expire_at_ms = _expiry(state, params.get("sharingExpireAt"), required=True)
+    expire_at_ms = future_ms(state, params.get("sharingExpireAt"))
     _check_active(share)
     share.expire_at_ms = expire_at_ms
     share.update_time_ms = state.clock.now_ms()
 
 
-def _device_key(params: Params) -> tuple[str, str]:
+def device_key(params: Params) -> tuple[str, str]:
     pk = params.get("pk")
     if pk is None:
         raise ApiError(5066)
@@ -151,7 +153,7 @@ def _recipient(
     return state.user_by_phone(phone or "")
 
 
-def _cover_mark(value: str | None) -> CoverMark:
+def cover_mark_of(value: str | None) -> CoverMark:
     if value is None:
         return CoverMark.OVERRIDE
     number = parse_int(value)
@@ -160,21 +162,25 @@ def _cover_mark(value: str | None) -> CoverMark:
     return CoverMark(number)
 
 
-def _expiry(state: CloudState, value: str | None, *, required: bool) -> int | None:
-    if value is None and not required:
-        return None
-    expire_at_ms = parse_int(value)
-    if expire_at_ms is None or expire_at_ms <= state.clock.now_ms():
+def future_ms(state: CloudState, value: str | None) -> int:
+    """Return a timestamp parameter in the future; 5145 for anything else."""
+    moment_ms = parse_int(value)
+    if moment_ms is None or moment_ms <= state.clock.now_ms():
         raise ApiError(5145)
-    return expire_at_ms
+    return moment_ms
 
 
-def _expiry_order(share: SimShare) -> tuple[float, int]:
+def optional_future_ms(state: CloudState, value: str | None) -> int | None:
+    """Return `future_ms` of ``value``, or None when it is absent."""
+    return None if value is None else future_ms(state, value)
+
+
+def expiry_order(share: SimShare) -> tuple[float, int]:
     expiry = float("inf") if share.expire_at_ms is None else share.expire_at_ms
     return (expiry, share.share_id)
 
 
-def _is_later(new_ms: int | None, old_ms: int | None) -> bool:
+def is_later(new_ms: int | None, old_ms: int | None) -> bool:
     if old_ms is None:
         return False
     return new_ms is None or new_ms > old_ms

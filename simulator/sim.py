@@ -375,6 +375,41 @@ class Simulator:
             share_time_ms=share_time_ms,
         )
 
+    def add_invitation(
+        self,
+        pk: str,
+        dk: str,
+        *,
+        accept_by_ms: int,
+        expire_at_ms: int | None = None,
+        cover_mark: CoverMark = CoverMark.ADD,
+        share_code: str | None = None,
+    ) -> SimShare:
+        """Record a share code of a device, made by its owner now.
+
+        Nobody has accepted it: PENDING, no recipient, until `accept_invitation`
+        (or a shareDevice request) before ``accept_by_ms``. No rule is checked.
+        """
+        return self.state.add_invitation(
+            self.state.devices[(pk, dk)],
+            accepting_expire_at_ms=accept_by_ms,
+            expire_at_ms=expire_at_ms,
+            cover_mark=cover_mark,
+            share_code=share_code,
+        )
+
+    def accept_invitation(
+        self, share_code: str, who: str, *, device_name: str | None = None
+    ) -> SimShare:
+        """Make ``who`` (uid, email or phone) accept a share code now.
+
+        No rule is checked (not the deadline either): the share becomes
+        ``who``'s, ACTIVE, as a shareDevice request would make it.
+        """
+        share = self.share(share_code)
+        self.state.accept_invitation(share, self.state.find_user(who), device_name)
+        return share
+
     def share(self, share_code: str) -> SimShare:
         """Return the share with ``share_code``, status up to date; KeyError if none."""
         share = self.state.share_by_code(share_code)

@@ -138,9 +138,9 @@ class CloudState:
         return device
 
     def remove_device(self, pk: str, dk: str) -> SimDevice:
-        """Unbind a device; its active shares are cancelled with it."""
+        """Unbind a device; its active shares and share codes end with it."""
         device = self.devices.pop((pk, dk))
-        for share in self.active_shares(pk, dk):
+        for share in self.active_shares(pk, dk) + self.open_invitations(pk, dk):
             self.cancel_share(share)
         return device
 
@@ -172,6 +172,14 @@ class CloudState:
             and (pk is None or share.pk == pk)
             and (dk is None or share.dk == dk)
             and (share_uid is None or share.share_uid == share_uid)
+        ]
+
+    def open_invitations(self, pk: str, dk: str) -> list[SimShare]:
+        """Return the device's share codes that can still be accepted."""
+        return [
+            share
+            for share in self.all_shares()
+            if share.status == ShareStatus.PENDING and (share.pk, share.dk) == (pk, dk)
         ]
 
     def share_by_code(self, share_code: str) -> SimShare | None:
@@ -216,6 +224,53 @@ class CloudState:
         )
         self.shares.append(share)
         return share
+
+    def add_invitation(
+        self,
+        device: SimDevice,
+        *,
+        accepting_expire_at_ms: int,
+        expire_at_ms: int | None = None,
+        cover_mark: CoverMark = CoverMark.ADD,
+        share_code: str | None = None,
+    ) -> SimShare:
+        """Record a share code of ``device`` that nobody has accepted yet.
+
+        No sharing rule is checked: the primitive of `shareInfo` and tests.
+        """
+        now_ms = self.clock.now_ms()
+        self._last_share_id += 1
+        share = SimShare(
+            share_id=self._last_share_id,
+            share_code=share_code or self._new_share_code(),
+            pk=device.pk,
+            dk=device.dk,
+            owner_uid=device.owner_uid,
+            share_uid=None,
+            cover_mark=cover_mark,
+            status=ShareStatus.PENDING,
+            share_time_ms=now_ms,
+            accept_time_ms=None,
+            expire_at_ms=expire_at_ms,
+            update_time_ms=now_ms,
+            accepting_expire_at_ms=accepting_expire_at_ms,
+        )
+        self.shares.append(share)
+        return share
+
+    def accept_invitation(
+        self, share: SimShare, recipient: SimUser, device_name: str | None = None
+    ) -> None:
+        """Make ``recipient`` the holder of the invitation ``share``, now.
+
+        No rule is checked: the primitive of `shareDevice` and tests.
+        """
+        now_ms = self.clock.now_ms()
+        share.share_uid = recipient.uid
+        share.status = ShareStatus.ACTIVE
+        share.accept_time_ms = now_ms
+        share.update_time_ms = now_ms
+        share.device_name = device_name
 
     def cancel_share(self, share: SimShare) -> None:
         """Cancel ``share`` now."""

@@ -84,9 +84,9 @@ def share_info(
     return {
         "acceptTime": share.accept_time_ms,
         "acceptTimeTs": share.accept_time_ms,
-        # Shares by uid need no acceptance, so there is no acceptance deadline.
-        "acceptingExpireAt": None,
-        "acceptingExpireAtTs": None,
+        # Only share codes have an acceptance deadline (shares by uid: null).
+        "acceptingExpireAt": date_string(share.accepting_expire_at_ms),
+        "acceptingExpireAtTs": share.accepting_expire_at_ms,
         "authKey": device.auth_key if device else None,
         "coverMark": int(share.cover_mark),
         "deleteTime": share.delete_time_ms,
@@ -116,8 +116,9 @@ def device_item(
     """Return one ``list`` entry of userDeviceList as ``viewer`` sees it.
 
     Owners (``share`` None) get deviceType 1, the authKey and ownerUid null.
-    Recipients get deviceType 2, authKey null, ownerUid = the sharer and the
-    share's code and expiry (null expiry = shared for life).
+    Recipients get deviceType 2, authKey null, ownerUid = the sharer, the
+    share's code and expiry (null expiry = shared for life) and the name they
+    gave the device when accepting a share code, if any.
     """
     shared = share is not None
     expire_ms = share.expire_at_ms if share else None
@@ -125,7 +126,7 @@ def device_item(
         "productKey": device.pk,
         "deviceKey": device.dk,
         "deviceTag": None,
-        "deviceName": device.name,
+        "deviceName": (share.device_name if share else None) or device.name,
         "deviceStatus": "Online" if device.online else "Offline",
         "protocol": "MQTT",
         "productName": device.product_name,

@@ -48,10 +48,10 @@ DOC_PHONE_LOGIN_SIGNATURE = (
 WORDED_OTHERWISE_BY_THE_DOCS: dict[int, str] = {
     5019: "phonePwdLogin.md",
     5056: "emailPwdLogin.md, phonePwdLogin.md",
-    5134: "shareByUid.md",
+    5134: "shareByUid.md, shareInfo.md",
     5147: "emailPwdLogin.md, phonePwdLogin.md",
     5325: "emailPwdLogin.md, phonePwdLogin.md",
-    5360: "shareByUid.md",
+    5360: "shareByUid.md, shareInfo.md",
     5579: "phonePwdLogin.md",
     5580: "phonePwdLogin.md",
     5581: "phonePwdLogin.md",
@@ -91,6 +91,22 @@ def _sim_messages(code: int) -> set[str]:
 
 def test_every_client_endpoint_has_a_method() -> None:
     assert set(ENDPOINT_METHODS) == set(ClientEndpoint)
+
+
+def test_share_code_endpoints_are_in_both_tables() -> None:
+    # shareInfo.md, shareDevice.md, shareUserUnshareDevice.md.
+    pages = {"shareInfo": "POST", "shareDevice": "POST"}
+    pages["shareUserUnshareDevice"] = "DELETE"
+    client = {
+        endpoint.value.rsplit("/", 1)[1]: method
+        for endpoint, method in ENDPOINT_METHODS.items()
+    }
+    served = {
+        endpoint.value.rsplit("/", 1)[1]: method
+        for endpoint, method in sim_docs.METHODS.items()
+    }
+    assert {page: client.get(page) for page in pages} == pages
+    assert {page: served.get(page) for page in pages} == pages
 
 
 def test_endpoint_paths_and_methods() -> None:

@@ -599,8 +599,40 @@ def test_share_is_active_exactly_while_in_force(
                 "shareCode": "S",
                 "shareStatus": status,
                 "sharingExpireAtTs": expires,
+                "shareUid": "U3",
             }
         }
     )
     in_force = status in (0, 1, None) and (expires is None or expires > now)
     assert share.is_active(EPOCH + timedelta(milliseconds=now)) is in_force
+
+
+@given(
+    status=st.none() | st.integers(-1, 5),
+    accept_by=st.none() | epoch_ms,
+    expires=st.none() | epoch_ms,
+    now=epoch_ms,
+)
+def test_an_invitation_is_never_active_and_open_only_until_its_deadline(
+    status: int | None, accept_by: int | None, expires: int | None, now: int
+) -> None:
+    """No recipient and no acceptTime: nobody can use the device through it."""
+    invitation = Share.from_api(
+        {
+            "shareInfo": {
+                "shareCode": "S",
+                "shareStatus": status,
+                "acceptingExpireAtTs": accept_by,
+                "sharingExpireAtTs": expires,
+            },
+            "userInfo": None,
+        }
+    )
+    moment = EPOCH + timedelta(milliseconds=now)
+    assert not invitation.is_active(moment)
+    still_open = (
+        status not in (2, 3)
+        and (accept_by is None or accept_by > now)
+        and (expires is None or expires > now)
+    )
+    assert invitation.is_open_invitation(moment) is still_open

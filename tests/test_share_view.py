@@ -44,9 +44,22 @@ def test_mask_phone(value: str | None, masked: str | None) -> None:
     assert mask_phone(value) == masked
 
 
+NOW = datetime(2030, 1, 1, tzinfo=UTC)
+NOBODY = Recipient(None, None, None, None)
+GUEST = Recipient("U3", None, None, None)
+
+
 def _share(status: int | None, expires_at: datetime | None = None) -> Share:
+    return Share("C", "p", "d", status, None, None, expires_at, GUEST)
+
+
+def _invitation(
+    status: int | None,
+    accept_by: datetime | None,
+    expires_at: datetime | None = None,
+) -> Share:
     return Share(
-        "C", "p", "d", status, None, None, expires_at, Recipient(None, None, None, None)
+        "C", "p", "d", status, NOW, None, expires_at, NOBODY, accept_by=accept_by
     )
 
 
@@ -66,6 +79,47 @@ def _share(status: int | None, expires_at: datetime | None = None) -> Share:
 def test_status_words(
     status: int | None, expires_in: timedelta | None, expected: str
 ) -> None:
-    now = datetime(2030, 1, 1, tzinfo=UTC)
-    expires_at = now + expires_in if expires_in is not None else None
-    assert share_status(_share(status, expires_at), now) == expected
+    expires_at = NOW + expires_in if expires_in is not None else None
+    assert share_status(_share(status, expires_at), NOW) == expected
+
+
+@pytest.mark.parametrize(
+    ("status", "accept_in", "expires_in", "expected"),
+    [
+        (ShareStatus.PENDING, timedelta(hours=1), None, "pending"),
+        (ShareStatus.PENDING, None, timedelta(days=1), "pending"),
+        # Whatever status the cloud gives it, nobody can use it yet.
+        (ShareStatus.ACTIVE, timedelta(hours=1), None, "pending"),
+        (None, timedelta(hours=1), None, "pending"),
+        # Not accepted by its deadline: expired, never a share.
+        (ShareStatus.PENDING, timedelta(hours=-1), None, "expired"),
+        (ShareStatus.ACTIVE, timedelta(hours=-1), timedelta(days=1), "expired"),
+        (ShareStatus.EXPIRED, timedelta(hours=1), None, "expired"),
+        (ShareStatus.PENDING, timedelta(hours=1), timedelta(minutes=-1), "expired"),
+        (ShareStatus.CANCELLED, timedelta(hours=1), None, "cancelled"),
+    ],
+)
+def test_invitation_status_words(
+    status: int | None,
+    accept_in: timedelta | None,
+    expires_in: timedelta | None,
+    expected: str,
+) -> None:
+    accept_by = NOW + accept_in if accept_in is not None else None
+    expires_at = NOW + expires_in if expires_in is not None else None
+    assert share_status(_invitation(status, accept_by, expires_at), NOW) == expected
+
+
+def test_an_accepted_invitation_is_active_after_its_deadline() -> None:
+    accepted = Share(
+        "C",
+        "p",
+        "d",
+        ShareStatus.ACTIVE,
+        NOW - timedelta(days=2),
+        NOW - timedelta(days=1),
+        NOW + timedelta(days=1),
+        GUEST,
+        accept_by=NOW - timedelta(hours=12),
+    )
+    assert share_status(accepted, NOW) == "active"

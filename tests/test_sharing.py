@@ -27,7 +27,7 @@ from custom_components.quectel_iot.const import (
 from simulator import Fault, Simulator
 
 from .conftest import GUEST_UID, OTHER_UID
-from .share_helpers import LATER_MS, seed_share
+from .share_helpers import EXPIRED_MS, LATER_MS, seed_share
 
 DEVICE = {"product_key": "pTest", "device_key": "DEV-1"}
 SOONER_MS = 4000000000000  # 2096-10-02, before LATER_MS
@@ -149,6 +149,41 @@ async def test_extend_with_others_replaces_a_shorter_share_by_adding(
     assert request.query["coverMark"] == "2"
     assert active_codes(simulator, OTHER_UID) == {"OTHER"}
     assert active_codes(simulator, GUEST_UID) == {response["shares"][0]["share_code"]}
+
+
+async def test_replace_never_ends_an_open_invitation(
+    hass: HomeAssistant, init_integration: MockConfigEntry, simulator: Simulator
+) -> None:
+    # Nobody holds it yet, but read per device coverMark 1 would end it too.
+    simulator.add_invitation("pTest", "DEV-1", accept_by_ms=LATER_MS, share_code="INV")
+    seed_share(simulator, "DEV-1", GUEST_UID, "OLD", expire_at_ms=LATER_MS)
+    simulator.clear_requests()
+
+    response = await call(hass, "share_device", uid=GUEST_UID)
+
+    [request] = share_requests(simulator)
+    assert request.query["coverMark"] == "2"
+    assert simulator.share("INV").status == ShareStatus.PENDING
+    assert simulator.share("OLD").status == ShareStatus.CANCELLED
+    assert active_codes(simulator, GUEST_UID) == {response["shares"][0]["share_code"]}
+    # An invitation is no share in force: the sensor counts the new share only.
+    assert shares_state(hass).state == "1"
+
+
+async def test_an_invitation_past_its_deadline_holds_nothing_back(
+    hass: HomeAssistant, init_integration: MockConfigEntry, simulator: Simulator
+) -> None:
+    simulator.add_invitation(
+        "pTest", "DEV-1", accept_by_ms=EXPIRED_MS, share_code="TOO-LATE"
+    )
+    seed_share(simulator, "DEV-1", GUEST_UID, "OLD", expire_at_ms=LATER_MS)
+    simulator.clear_requests()
+
+    await call(hass, "share_device", uid=GUEST_UID)
+
+    [request] = share_requests(simulator)
+    assert request.query["coverMark"] == "1"
+    assert simulator.share("TOO-LATE").status == ShareStatus.EXPIRED
 
 
 async def test_add_never_touches_other_shares(

@@ -72,9 +72,15 @@ def share_status(share: Share, now: datetime) -> str:
     ``expired``: its end time has passed, whatever the cloud's status says;
     ``pending``: waiting for the recipient; ``active``: in force. A status
     value the docs do not explain is ``unknown``.
+
+    An invitation (a share code nobody has accepted) is ``pending`` while it
+    can be accepted, and ``expired`` once its deadline has passed: it never
+    was a share. Once accepted it is a share like any other.
     """
     if share.status == ShareStatus.CANCELLED:
         return STATUS_CANCELLED
+    if share.is_invitation:
+        return STATUS_PENDING if share.is_open_invitation(now) else STATUS_EXPIRED
     if share.status == ShareStatus.EXPIRED or (
         share.expires_at is not None and share.expires_at <= now
     ):

@@ -11,7 +11,9 @@ the share lasts longer") may act on this recipient's share or on the
 device's: the docs do not say. They are used only when no other recipient
 holds an active share of the device, where both readings agree; otherwise
 the new share is added (coverMark 2) and the recipient's previous shares are
-revoked one by one.
+revoked one by one. An open invitation (a share code nobody has accepted yet)
+counts as another recipient's share there: read per device, coverMark 1
+would destroy it too.
 """
 
 from __future__ import annotations
@@ -103,7 +105,10 @@ async def async_share(
         others = [
             share
             for share in before
-            if share.is_active(started) and not recipient_matches(share, recipient)
+            if (share.is_active(started) and not recipient_matches(share, recipient))
+            # The cloud's clock may be behind: a deadline just passed here
+            # may not have passed there.
+            or share.is_open_invitation(started - CLOCK_SKEW)
         ]
         if not others:
             cover_mark = SHARE_MODE_COVER_MARK[mode]

@@ -51,6 +51,7 @@ from tests.conftest import (
     GUEST_EMAIL,
     GUEST_PHONE,
     GUEST_UID,
+    OTHER_UID,
     OWNER_EMAIL,
     OWNER_INTERNATIONAL_CODE,
     OWNER_PASSWORD,
@@ -72,6 +73,12 @@ DOCUMENTED_ROUTES: dict[Endpoint, tuple[str, str]] = {
     Endpoint.SHARE_USER_LIST: ("GET", "/v2/binding/enduserapi/deviceShareUserList"),
     Endpoint.OWNER_UNSHARE: ("DELETE", "/v2/binding/enduserapi/ownerUserUnshareDevice"),
     Endpoint.SET_SHARE_TIME: ("PUT", "/v2/binding/enduserapi/setShareTime"),
+    Endpoint.SHARE_INFO: ("POST", "/v2/binding/enduserapi/shareInfo"),
+    Endpoint.SHARE_DEVICE: ("POST", "/v2/binding/enduserapi/shareDevice"),
+    Endpoint.RECIPIENT_UNSHARE: (
+        "DELETE",
+        "/v2/binding/enduserapi/shareUserUnshareDevice",
+    ),
 }
 
 # The error codes each endpoint's doc lists ("Response Status"); refreshToken
@@ -93,6 +100,11 @@ DOCUMENTED_CODES: dict[Endpoint, tuple[int, ...]] = {
     Endpoint.SHARE_USER_LIST: (5032, 5066, 5067, 5106, 5141),
     Endpoint.OWNER_UNSHARE: (5032, 5041, 5106, 5136, 5142),
     Endpoint.SET_SHARE_TIME: (5032, 5041, 5106, 5136),
+    Endpoint.SHARE_INFO: (
+        *(5032, 5066, 5067, 5106, 5132, 5133, 5134, 5135, 5145, 5153, 5360),
+    ),
+    Endpoint.SHARE_DEVICE: (5032, 5049, 5106, 5136, 5137, 5138, 5151, 5333),
+    Endpoint.RECIPIENT_UNSHARE: (5032, 5041, 5106, 5136, 5142),
 }
 # What the client must raise for each documented code: exception class, key
 # (the integration's translation key) and, for wrong passwords, the attempts
@@ -135,19 +147,27 @@ EXPECTED_ERRORS: dict[int, tuple[str, str, int | None]] = {
     5033: ("QuectelResponseError", "user_not_found", None),
     5047: ("QuectelTokenError", "user_mismatch", None),
     5065: ("QuectelResponseError", "user_id_missing", None),
-    5333: ("QuectelResponseError", "device_name_too_long", None),
+    # Also shareDevice.md, the one request that sends a device name: the
+    # request must change, like the other sharing refusals.
+    5333: ("QuectelSharingError", "device_name_too_long", None),
     # shareByUid.md, deviceShareUserList.md, ownerUserUnshareDevice.md,
-    # setShareTime.md
+    # setShareTime.md, shareInfo.md, shareDevice.md, shareUserUnshareDevice.md
     5041: ("QuectelPermissionError", "no_permission", None),
+    5049: ("QuectelSharingError", "device_already_bound", None),
     5066: ("QuectelSharingError", "product_key_missing", None),
     5067: ("QuectelSharingError", "device_key_missing", None),
+    5132: ("QuectelSharingError", "accept_deadline_missing", None),
     5133: ("QuectelSharingError", "cover_mark_out_of_range", None),
     5134: ("QuectelSharingError", "share_failed", None),
     5135: ("QuectelPermissionError", "no_share_permission", None),
     5136: ("QuectelSharingError", "share_code_missing", None),
+    5137: ("QuectelSharingError", "share_code_invalid", None),
+    5138: ("QuectelSharingError", "share_accept_failed", None),
     5141: ("QuectelPermissionError", "no_query_permission", None),
     5142: ("QuectelSharingError", "share_expired", None),
     5145: ("QuectelSharingError", "timestamp_invalid", None),
+    5151: ("QuectelSharingError", "share_code_not_longer", None),
+    5153: ("QuectelSharingError", "expiry_not_after_accept_deadline", None),
     5360: ("QuectelSharingError", "device_unverified", None),
     5864: ("QuectelSharingError", "recipient_is_family_member", None),
     5891: ("QuectelSharingError", "recipient_missing", None),
@@ -661,6 +681,11 @@ def _call(
 ) -> Callable[[], Awaitable[Any]]:
     """A call of ``client`` that makes a request to ``endpoint``."""
     share_code = sim.add_share("pTest", "DEV-1", GUEST_UID).share_code
+    # Another user's share code the owner may accept.
+    sim.add_device("pOther", "OTHER-2", OTHER_UID)
+    invitation = sim.add_invitation(
+        "pOther", "OTHER-2", accept_by_ms=sim.now_ms() + 3_600_000
+    ).share_code
     calls: dict[Endpoint, Callable[[], Awaitable[Any]]] = {
         Endpoint.USER_INFO: client.user_info,
         Endpoint.DEVICE_LIST: client.devices,
@@ -672,6 +697,12 @@ def _call(
         Endpoint.SET_SHARE_TIME: lambda: client.set_share_expiry(
             share_code, in_a_day(sim)
         ),
+        Endpoint.SHARE_INFO: lambda: client.create_share_code(
+            "pTest", "DEV-1", accept_by=in_a_day(sim), expires_at=None
+        ),
+        Endpoint.SHARE_DEVICE: lambda: client.accept_share_code(invitation),
+        # The scenario's share of another user's device with the owner.
+        Endpoint.RECIPIENT_UNSHARE: lambda: client.leave_share("OTHER-SHARE"),
     }
     return calls[endpoint]
 

@@ -42,6 +42,54 @@ def test_device_from_the_documented_example() -> None:
     assert device.unique_id == "p11pLZ_D001"
 
 
+# userDeviceList.md: a device shared with the account (deviceType 2) names
+# its share code, its owner and the end of access (sharingExpireTimeTs).
+SHARED_WITH_ME = DOC_DEVICE | {
+    "deviceType": 2,
+    "authKey": None,
+    "shareCode": "SC-1",
+    "ownerUid": "C9",
+    "sharingExpireAt": "2023-11-14 22:13:20",
+    "sharingExpireTimeTs": 1700000000000,
+}
+
+
+def test_device_shared_with_the_account() -> None:
+    device = Device.from_api(SHARED_WITH_ME)
+
+    assert device.shared_with_me
+    assert not device.owned
+    assert device.share_code == "SC-1"
+    assert device.owner_uid == "C9"
+    assert device.share_expires_at == datetime(2023, 11, 14, 22, 13, 20, tzinfo=UTC)
+
+
+def test_device_shared_for_life_has_no_end() -> None:
+    device = Device.from_api(SHARED_WITH_ME | {"sharingExpireTimeTs": None})
+    assert device.share_code == "SC-1"
+    assert device.share_expires_at is None
+
+
+def test_device_shared_end_also_read_under_the_share_lists_name() -> None:
+    # deviceShareUserList.md calls the same end sharingExpireAtTs.
+    fields = {k: v for k, v in SHARED_WITH_ME.items() if k != "sharingExpireTimeTs"}
+    device = Device.from_api(fields | {"sharingExpireAtTs": 1700000000000})
+    assert device.share_expires_at == datetime(2023, 11, 14, 22, 13, 20, tzinfo=UTC)
+
+
+def test_owned_device_has_no_share_of_its_own() -> None:
+    device = Device.from_api(
+        DOC_DEVICE
+        | {"shareCode": "STRAY", "ownerUid": "C9", "sharingExpireTimeTs": 17e11}
+    )
+    assert not device.shared_with_me
+    assert (device.share_code, device.owner_uid, device.share_expires_at) == (
+        None,
+        None,
+        None,
+    )
+
+
 def test_device_tolerates_numbers_as_strings_and_nulls() -> None:
     device = Device.from_api(
         DOC_DEVICE
@@ -150,6 +198,96 @@ def test_share_activity_follows_status_and_expiry() -> None:
         {"shareInfo": base | {"shareStatus": 2, "sharingExpireAtTs": None}}
     )
     assert not cancelled.is_active()
+
+
+# deviceShareUserList.md: a share code nobody has accepted yet has an
+# acceptance deadline, no acceptTime and no recipient.
+INVITATION_INFO = {
+    "shareCode": "INV1",
+    "pk": "p1",
+    "dk": "d1",
+    "shareStatus": 0,
+    "shareTimeTs": 1700000000000,
+    "acceptTime": None,
+    "acceptTimeTs": None,
+    "acceptingExpireAt": "2023-11-15 22:13:20",
+    "acceptingExpireAtTs": 1700086400000,
+    "sharingExpireAtTs": 1700172800000,
+    "shareUid": None,
+}
+BEFORE_THE_DEADLINE = datetime(2023, 11, 15, tzinfo=UTC)
+AFTER_THE_DEADLINE = datetime(2023, 11, 16, tzinfo=UTC)
+
+
+def test_an_invitation_is_never_active() -> None:
+    invitation = Share.from_api({"shareInfo": INVITATION_INFO, "userInfo": None})
+
+    assert invitation.accept_by == datetime(2023, 11, 15, 22, 13, 20, tzinfo=UTC)
+    assert invitation.accepted_at is None
+    assert invitation.is_invitation
+    assert invitation.is_open_invitation(BEFORE_THE_DEADLINE)
+    assert not invitation.is_active(BEFORE_THE_DEADLINE)
+    # A status the cloud may call active does not make it a share either.
+    as_active = Share.from_api({"shareInfo": INVITATION_INFO | {"shareStatus": 1}})
+    assert not as_active.is_active(BEFORE_THE_DEADLINE)
+    assert as_active.is_open_invitation(BEFORE_THE_DEADLINE)
+
+
+@pytest.mark.parametrize(
+    ("changes", "now"),
+    [
+        ({}, AFTER_THE_DEADLINE),
+        ({"shareStatus": 2}, BEFORE_THE_DEADLINE),
+        ({"shareStatus": 3}, BEFORE_THE_DEADLINE),
+        ({"sharingExpireAtTs": 1700000100000}, BEFORE_THE_DEADLINE),
+    ],
+    ids=["deadline-passed", "cancelled", "expired", "access-ended"],
+)
+def test_an_invitation_that_can_no_longer_be_accepted_is_not_open(
+    changes: dict[str, object], now: datetime
+) -> None:
+    invitation = Share.from_api({"shareInfo": INVITATION_INFO | changes})
+    assert invitation.is_invitation
+    assert not invitation.is_open_invitation(now)
+
+
+def test_an_invitation_without_a_deadline_stays_open_until_its_end() -> None:
+    invitation = Share.from_api(
+        {"shareInfo": INVITATION_INFO | {"acceptingExpireAtTs": None}}
+    )
+    assert invitation.accept_by is None
+    assert invitation.is_open_invitation(AFTER_THE_DEADLINE)
+
+
+def test_an_accepted_invitation_is_a_share_like_any_other() -> None:
+    accepted = Share.from_api(
+        {
+            "shareInfo": INVITATION_INFO
+            | {"shareStatus": 1, "acceptTimeTs": 1700050000000, "shareUid": "C3"},
+            "userInfo": {"uid": "C3", "nikeName": "Guest"},
+        }
+    )
+    assert not accepted.is_invitation
+    assert not accepted.is_open_invitation(BEFORE_THE_DEADLINE)
+    # The acceptance deadline no longer matters; the end of access does.
+    assert accepted.is_active(AFTER_THE_DEADLINE)
+    assert not accepted.is_active(datetime(2023, 11, 17, tzinfo=UTC))
+
+
+def test_a_share_to_a_known_recipient_is_no_invitation() -> None:
+    # shareByUid's shares: a recipient; acceptTime may be missing.
+    by_uid = Share.from_api(
+        {"shareInfo": {"shareCode": "S1", "shareStatus": 1, "shareUid": "C2"}}
+    )
+    by_email = Share.from_api(
+        {
+            "shareInfo": {"shareCode": "S2", "shareStatus": 1},
+            "userInfo": {"email": "guest@example.com"},
+        }
+    )
+    for share in (by_uid, by_email):
+        assert not share.is_invitation
+        assert share.is_active(BEFORE_THE_DEADLINE)
 
 
 def test_out_of_range_timestamps_are_malformed() -> None:

@@ -33,3 +33,31 @@ SHARE_BY_UID_MESSAGES = {
     5864: "Family member cannot accept family device share",
     5891: "Please enter recipient's uid, email, or phone",
 }
+
+# shareInfo.md
+SHARE_INFO_MESSAGES = {
+    5066: "Please enter Product Key",
+    5067: "Please enter Device Key",
+    5132: "Please enter share QR code seed expiration time",
+    5133: "Override flag parameter value out of range",
+    5135: "No permission to share this device",
+    5145: "Timestamp format incorrect",
+    5153: "Device usage expiration time must be greater than share QR code seed"
+    " expiration time",
+    5360: "Cannot share unverified bound device",
+}
+
+# shareDevice.md
+SHARE_DEVICE_MESSAGES = {
+    5049: "Device already bound",
+    5136: "Please enter share code",
+    5137: "Invalid share code",
+    5333: "Device name exceeds length limit",
+}
+
+# shareUserUnshareDevice.md
+RECIPIENT_UNSHARE_MESSAGES = {
+    5041: "No permission",
+    5136: "Please enter share code",
+    5142: "This share has expired",
+}

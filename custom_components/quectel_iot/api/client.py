@@ -71,6 +71,9 @@ _MAX_RENEWALS_PER_CALL = 2
 # connection drops before the response starts (RFC 9112, 9.3.1.1). For them,
 # that is the one retry; the client adds its own only for the other methods.
 _RETRIED_BY_AIOHTTP = frozenset({"GET", "PUT", "DELETE"})
+# shareInfo.md: "Device usage expiration time must be greater than share QR
+# code seed expiration time".
+_EXPIRY_NOT_AFTER_ACCEPT_DEADLINE = 5153
 # A code sent as text: ASCII digits only (int() would take "٣" or "1_0").
 _CODE_TEXT = re.compile(r"\s*-?[0-9]{1,9}\s*", re.ASCII)
 
@@ -293,6 +296,71 @@ class QuectelClient:
         await self._call(
             Endpoint.SET_SHARE_TIME,
             {"shareCode": share_code, "sharingExpireAt": _epoch_ms(expires_at)},
+        )
+
+    # Share codes (invitations)
+
+    async def create_share_code(
+        self,
+        product_key: str,
+        device_key: str,
+        *,
+        accept_by: datetime,
+        expires_at: datetime | None,
+        auth_key: str | None = None,
+    ) -> str:
+        """Create a share code of a device (`shareInfo`); return the code.
+
+        Whoever accepts it before ``accept_by`` may use the device until
+        ``expires_at`` (``None``: for life). An ``expires_at`` not later than
+        ``accept_by`` is refused before any request, as the cloud would
+        (5153). Each call makes a new code, so a lost answer raises
+        `QuectelOutcomeUnknownError` instead of being retried.
+        """
+        if expires_at is not None and expires_at <= accept_by:
+            raise error_from_code(_EXPIRY_NOT_AFTER_ACCEPT_DEADLINE, "")
+        params: dict[str, str | int | None] = {
+            "acceptingExpireAt": _epoch_ms(accept_by),
+            "dk": device_key,
+            "pk": product_key,
+            "authKey": auth_key,
+            # Always "add". shareInfo names no recipient, so coverMark 1
+            # ("override the previous valid share (the share code)") and 3
+            # can only mean the device's previous share or share code: they
+            # could end someone else's access or invitation.
+            "coverMark": int(CoverMark.ADD),
+            "sharingExpireAt": _epoch_ms(expires_at) if expires_at else None,
+        }
+        data = await self._call(Endpoint.SHARE_INFO, params, idempotent=False)
+        if not isinstance(data, str | int) or isinstance(data, bool) or data == "":
+            raise QuectelMalformedResponseError("shareInfo returned no share code")
+        return str(data)
+
+    async def accept_share_code(
+        self, share_code: str, device_name: str | None = None
+    ) -> None:
+        """Accept a share code someone created (`shareDevice`).
+
+        ``device_name`` names the device in this account. A lost answer
+        raises `QuectelOutcomeUnknownError`: accepting twice is refused.
+        """
+        await self._call(
+            Endpoint.SHARE_DEVICE,
+            {"shareCode": share_code, "deviceName": device_name},
+            idempotent=False,
+        )
+
+    async def leave_share(self, share_code: str) -> None:
+        """Give back a share this account received (`shareUserUnshareDevice`).
+
+        A lost answer raises `QuectelOutcomeUnknownError`: once carried out,
+        the same request is answered 5142 ("this share has expired"). That
+        is also the answer when the connection dropped after the cloud left
+        the share and aiohttp sent the DELETE once more by itself: for a
+        share held when last seen, 5142 means it was left.
+        """
+        await self._call(
+            Endpoint.RECIPIENT_UNSHARE, {"shareCode": share_code}, idempotent=False
         )
 
     # Tokens

@@ -27,6 +27,9 @@ class Endpoint(StrEnum):
     SHARE_USER_LIST = "/v2/binding/enduserapi/deviceShareUserList"
     OWNER_UNSHARE = "/v2/binding/enduserapi/ownerUserUnshareDevice"
     SET_SHARE_TIME = "/v2/binding/enduserapi/setShareTime"
+    SHARE_INFO = "/v2/binding/enduserapi/shareInfo"
+    SHARE_DEVICE = "/v2/binding/enduserapi/shareDevice"
+    RECIPIENT_UNSHARE = "/v2/binding/enduserapi/shareUserUnshareDevice"
 
 
 # HTTP method of each endpoint, as documented.
@@ -40,11 +43,14 @@ ENDPOINT_METHODS: Final[dict[Endpoint, str]] = {
     Endpoint.SHARE_USER_LIST: "GET",
     Endpoint.OWNER_UNSHARE: "DELETE",
     Endpoint.SET_SHARE_TIME: "PUT",
+    Endpoint.SHARE_INFO: "POST",
+    Endpoint.SHARE_DEVICE: "POST",
+    Endpoint.RECIPIENT_UNSHARE: "DELETE",
 }
 
 
 class CoverMark(IntEnum):
-    """How `shareByUid` treats an active share to the same recipient."""
+    """How `shareByUid` and `shareInfo` treat the previous share."""
 
     REPLACE = 1  # replace it with a new share code (the cloud's default)
     ADD = 2  # add another share next to it
@@ -76,7 +82,9 @@ class ShareStatus(IntEnum):
 
     The docs name the field but not its values. This is our reading, which the
     simulator follows: a share made with `shareByUid` is active at once (the
-    recipient is a known user), and one revoked by either side is cancelled.
+    recipient is a known user); a share code made with `shareInfo` is pending
+    until someone accepts it (`shareDevice`), then active; one revoked by
+    either side is cancelled.
     A share whose `sharingExpireAtTs` has passed counts as expired whatever
     its status says.
     """

@@ -36,7 +36,8 @@ class QuectelOutcomeUnknownError(QuectelConnectionError):
     """A request that must not be repeated may or may not have been executed.
 
     Raised instead of retrying a non-idempotent request (sharing in ``add``
-    mode) when the connection failed after the request was sent.
+    mode, creating or accepting a share code, leaving a share) when the
+    connection failed after the request was sent.
     """
 
 
@@ -380,14 +381,23 @@ ERROR_CODES: dict[int, ErrorSpec] = {
     5033: _spec(QuectelResponseError, "user_not_found", "User does not exist"),
     5047: _spec(QuectelTokenError, "user_mismatch", "User authentication mismatch"),
     5065: _spec(QuectelResponseError, "user_id_missing", "Please enter user ID"),
+    # Only shareDevice sends a device name (userDeviceList's filter is unused):
+    # a request to change, like the other sharing refusals.
     5333: _spec(
-        QuectelResponseError, "device_name_too_long", "Device name exceeds length limit"
+        QuectelSharingError, "device_name_too_long", "Device name exceeds length limit"
     ),
     # Sharing (shareByUid.md, shareInfo.md, deviceShareUserList.md,
-    # ownerUserUnshareDevice.md, setShareTime.md)
+    # ownerUserUnshareDevice.md, setShareTime.md, shareDevice.md,
+    # shareUserUnshareDevice.md)
     5041: _spec(QuectelPermissionError, "no_permission", "No permission"),
+    5049: _spec(QuectelSharingError, "device_already_bound", "Device already bound"),
     5066: _spec(QuectelSharingError, "product_key_missing", "Please enter Product Key"),
     5067: _spec(QuectelSharingError, "device_key_missing", "Please enter Device Key"),
+    5132: _spec(
+        QuectelSharingError,
+        "accept_deadline_missing",
+        "Please enter share QR code seed expiration time",
+    ),
     5133: _spec(
         QuectelSharingError,
         "cover_mark_out_of_range",
@@ -404,6 +414,8 @@ ERROR_CODES: dict[int, ErrorSpec] = {
         "No permission to share this device",
     ),
     5136: _spec(QuectelSharingError, "share_code_missing", "Please enter share code"),
+    5137: _spec(QuectelSharingError, "share_code_invalid", "Invalid share code"),
+    5138: _spec(QuectelSharingError, "share_accept_failed", "Device sharing failed"),
     5141: _spec(
         QuectelPermissionError,
         "no_query_permission",
@@ -411,6 +423,18 @@ ERROR_CODES: dict[int, ErrorSpec] = {
     ),
     5142: _spec(QuectelSharingError, "share_expired", "This share has expired"),
     5145: _spec(QuectelSharingError, "timestamp_invalid", "Timestamp format incorrect"),
+    5151: _spec(
+        QuectelSharingError,
+        "share_code_not_longer",
+        "With override flag 3, the device usage expiration time of the share code"
+        " cannot be less than that of the currently used share code",
+    ),
+    5153: _spec(
+        QuectelSharingError,
+        "expiry_not_after_accept_deadline",
+        "Device usage expiration time must be greater than share QR code seed"
+        " expiration time",
+    ),
     5360: _spec(
         QuectelSharingError,
         "device_unverified",

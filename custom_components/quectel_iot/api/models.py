@@ -181,27 +181,51 @@ class Device:
     auth_key: str | None
     verified: bool
     online: bool
+    # Only for a device shared with the account (deviceType 2): the share
+    # code it holds, who shared it, and when its access ends (None: for life).
+    share_code: str | None = None
+    owner_uid: str | None = None
+    share_expires_at: datetime | None = None
 
     @classmethod
     def from_api(cls, value: object) -> Self:
-        """Parse one entry of `userDeviceList`."""
+        """Parse one entry of `userDeviceList`.
+
+        The end of access of a device shared with the account is
+        ``sharingExpireTimeTs`` in userDeviceList.md; ``sharingExpireAtTs``
+        (deviceShareUserList.md's name for the same end) is read when that is
+        missing.
+        """
         data = _mapping(value, "device")
         device_key = _required_str(data, "deviceKey")
+        device_type = _int(data, "deviceType")
+        shared = device_type == DeviceType.SHARED_WITH_ME
+        expires_at = _time_ms(data, "sharingExpireTimeTs") or _time_ms(
+            data, "sharingExpireAtTs"
+        )
         return cls(
             product_key=_required_str(data, "productKey"),
             device_key=device_key,
             name=_str(data, "deviceName") or device_key,
             product_name=_str(data, "productName"),
-            device_type=_int(data, "deviceType"),
+            device_type=device_type,
             auth_key=_str(data, "authKey"),
             verified=_int(data, "verified") == 1,
             online=_int(data, "onlineStatus") == 1,
+            share_code=_str(data, "shareCode") if shared else None,
+            owner_uid=_str(data, "ownerUid") if shared else None,
+            share_expires_at=expires_at if shared else None,
         )
 
     @property
     def owned(self) -> bool:
         """Whether the account owns the device (only owners can share it)."""
         return self.device_type == DeviceType.OWNED
+
+    @property
+    def shared_with_me(self) -> bool:
+        """Whether someone else shared the device with the account."""
+        return self.device_type == DeviceType.SHARED_WITH_ME
 
     @property
     def unique_id(self) -> str:
@@ -229,10 +253,21 @@ class Recipient:
             nickname=_str(data, "nikeName"),
         )
 
+    @property
+    def known(self) -> bool:
+        """Whether the share names its recipient at all."""
+        return any((self.uid, self.email, self.phone))
+
 
 @dataclass(frozen=True, slots=True)
 class Share:
-    """One share of a device (`deviceShareUserList`)."""
+    """One share of a device (`deviceShareUserList`).
+
+    A share made with a share code (`shareInfo`) is an invitation until
+    someone accepts it: it names no recipient and has no acceptance time,
+    and ``accept_by`` is its deadline. Nobody can use the device through it
+    yet, so it is never active; once accepted it is a share like any other.
+    """
 
     share_code: str
     product_key: str | None
@@ -242,6 +277,7 @@ class Share:
     accepted_at: datetime | None
     expires_at: datetime | None
     recipient: Recipient
+    accept_by: datetime | None = None
 
     @classmethod
     def from_api(cls, value: object) -> Self:
@@ -265,15 +301,39 @@ class Share:
             accepted_at=_time_ms(info, "acceptTimeTs"),
             expires_at=_time_ms(info, "sharingExpireAtTs"),
             recipient=recipient,
+            accept_by=_time_ms(info, "acceptingExpireAtTs"),
         )
 
+    @property
+    def is_invitation(self) -> bool:
+        """Whether this is a share code nobody has accepted (yet)."""
+        return self.accepted_at is None and not self.recipient.known
+
     def is_active(self, now: datetime | None = None) -> bool:
-        """Whether the recipient can use the device now."""
+        """Whether the recipient can use the device now (never an invitation)."""
+        if self.is_invitation:
+            return False
         if self.status not in (ShareStatus.ACTIVE, ShareStatus.PENDING, None):
             return False
         if self.expires_at is None:
             return True
         return self.expires_at > (now or datetime.now(UTC))
+
+    def is_open_invitation(self, now: datetime | None = None) -> bool:
+        """Whether this is an invitation that can still be accepted.
+
+        Not accepted, not cancelled or expired, and neither its deadline
+        (``accept_by``; none known: open) nor its end has passed.
+        """
+        if not self.is_invitation or self.status in (
+            ShareStatus.CANCELLED,
+            ShareStatus.EXPIRED,
+        ):
+            return False
+        moment = now or datetime.now(UTC)
+        return all(
+            end is None or end > moment for end in (self.accept_by, self.expires_at)
+        )
 
 
 def parse_list(value: object, what: str) -> list[Any]:
