@@ -20,12 +20,14 @@ from unittest.mock import patch
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.components.calendar import CalendarEntity
 from homeassistant.components.calendar.const import DATA_COMPONENT
+from homeassistant.const import STATE_UNAVAILABLE
 from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType
 from homeassistant.exceptions import ServiceValidationError
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
+from custom_components.quectel_iot.guests import guest_manager
 from simulator import Fault, Simulator
 
 from .conftest import GUEST_EMAIL, GUEST_UID, advance
@@ -674,7 +676,7 @@ async def test_an_edit_to_a_window_stops_following_the_calendar(
     assert guest_shares(simulator) == {("pTest", "DEV-1", ms(3 * H))}
 
 
-async def test_extend_is_refused_for_a_calendar_guest(
+async def test_extend_is_unavailable_and_refused_for_a_calendar_guest(
     hass: HomeAssistant,
     now: FrozenDateTimeFactory,
     account: MockConfigEntry,
@@ -682,18 +684,24 @@ async def test_extend_is_refused_for_a_calendar_guest(
 ) -> None:
     await book(hass, "Anna", -1 * H, 3 * H)
     subentry_id = await add_anna(hass, account)
+    extend = guest_entity_id(hass, "button", subentry_id, "extend")
     simulator.clear_requests()
 
+    assert hass.states.get(extend).state == STATE_UNAVAILABLE
     with pytest.raises(ServiceValidationError) as raised:
-        await hass.services.async_call(
-            "button",
-            "press",
-            {"entity_id": guest_entity_id(hass, "button", subentry_id, "extend")},
-            blocking=True,
-        )
+        await guest_manager(hass, account.entry_id).async_extend(subentry_id)
 
     assert raised.value.translation_key == "guest_follows_calendar"
     assert change_requests(simulator) == []
+
+    await edit_guest(
+        hass,
+        account,
+        subentry_id,
+        first(hass, account, access="until"),
+        {"ends_at": local(NOW + 3 * H)},
+    )
+    assert hass.states.get(extend).state != STATE_UNAVAILABLE
 
 
 @pytest.mark.parametrize(

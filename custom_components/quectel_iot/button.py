@@ -55,6 +55,14 @@ class GuestExtendButton(GuestEntity, ButtonEntity):
         """Describe the Extend by one day button of a guest."""
         super().__init__(manager, subentry_id, "extend")
 
+    @property
+    def available(self) -> bool:
+        """Not for a guest whose calendar sets the end: the event is moved instead."""
+        return (
+            super().available
+            and self.manager.guests[self.subentry_id].wish.calendar is None
+        )
+
     async def async_press(self) -> None:
         """Move the guest's end one day later."""
         await self._async_require_admin()

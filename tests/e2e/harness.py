@@ -345,6 +345,20 @@ class RealHass:
             raise HassError(f"config flow did not create an entry: {result}")
         return dict(result["result"])
 
+    async def add_local_calendar(self, name: str) -> str:
+        """Add core's local calendar ``name``; return its entity id."""
+        _, form = await self.rest(
+            "POST", "/api/config/config_entries/flow", {"handler": "local_calendar"}
+        )
+        _, result = await self.rest(
+            "POST",
+            f"/api/config/config_entries/flow/{form['flow_id']}",
+            {"calendar_name": name},
+        )
+        if result.get("type") != "create_entry":
+            raise HassError(f"local calendar flow did not create an entry: {result}")
+        return f"calendar.{name.lower()}"
+
     # --- websocket ----------------------------------------------------------
 
     async def ws_command(self, command: dict[str, Any]) -> Any:

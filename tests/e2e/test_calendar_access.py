@@ -58,19 +58,6 @@ def guest_shares(cloud: Simulator) -> list[Any]:
     return [s for s in cloud.active_shares(*LIGHT) if s.share_uid == GUEST_UID]
 
 
-async def add_local_calendar(hass: RealHass) -> None:
-    """Add Home Assistant's local calendar "Rentals" through its config flow."""
-    _, form = await hass.rest(
-        "POST", "/api/config/config_entries/flow", {"handler": "local_calendar"}
-    )
-    _, result = await hass.rest(
-        "POST",
-        f"/api/config/config_entries/flow/{form['flow_id']}",
-        {"calendar_name": "Rentals"},
-    )
-    assert result["type"] == "create_entry", result
-
-
 async def add_calendar_guest(hass: RealHass, entry_id: str, light_id: str) -> None:
     """Add a guest whose access follows the bookings naming "Ana"."""
     _, form = await hass.rest(
@@ -125,7 +112,7 @@ async def test_a_booking_makes_moves_and_ends_a_share(
     real_hass: RealHass, demo_cloud: Simulator, demo_account: dict[str, Any]
 ) -> None:
     entry = await real_hass.add_account(demo_account)
-    await add_local_calendar(real_hass)
+    assert await real_hass.add_local_calendar("Rentals") == CALENDAR
     light_id = await light_device_id(real_hass)
     await add_calendar_guest(real_hass, entry["entry_id"], light_id)
     demo_cloud.clear_requests()
