@@ -211,7 +211,9 @@ async def _list_shares(hass: HomeAssistant, call: ServiceCall) -> ServiceRespons
             "shares": [
                 describe_share(share, now)
                 for share in shares
-                if include_inactive or share.is_active(now)
+                if include_inactive
+                or share.is_active(now)
+                or share.is_open_invitation(now)
             ],
         }
         for target, shares in outcome.done
@@ -311,7 +313,11 @@ async def _unshare_device(hass: HomeAssistant, call: ServiceCall) -> ServiceResp
         share: Share | None,
         share_code: str,
     ) -> None:
-        was_active = share is not None and share.is_active()
+        # An open invitation is withdrawn as a share is revoked: 5142 after
+        # a lost answer means it is gone too.
+        was_active = share is not None and (
+            share.is_active() or share.is_open_invitation()
+        )
         await async_revoke(entry, target, share_code, was_active=was_active)
 
     @callback
