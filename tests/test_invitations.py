@@ -350,3 +350,19 @@ async def test_removing_the_account_forgets_its_invitations(
     await hass.async_block_till_done()
 
     assert key not in hass_storage
+
+
+async def test_unreadable_stored_invitations_are_ignored(
+    hass: HomeAssistant,
+    config_entry: MockConfigEntry,
+    hass_storage: dict[str, Any],
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    key = f"{DOMAIN}.{config_entry.entry_id}.invitations"
+    hass_storage[key] = {"version": 1, "key": key, "data": {"open": {"X": 1}}}
+
+    assert await hass.config_entries.async_setup(config_entry.entry_id)
+    await hass.async_block_till_done()
+
+    assert config_entry.state is ConfigEntryState.LOADED
+    assert "Ignoring unreadable stored invitations" in caplog.text

@@ -182,6 +182,8 @@ async def test_an_invitation_beside_a_share_leaves_the_share_alone(
             "accept_deadline_ambiguous",
         ),
         ({"accept_within": 0}, "duration_not_positive"),
+        ({"accept_by": "9999-12-31T23:59:59.999+00:00"}, "expiry_too_late"),
+        ({"accept_within": {"days": 3_000_000}}, "expiry_too_late"),
         (
             {"accept_by": ACCEPT_BY, "expires_at": ACCEPT_BY},
             "invite_ends_before_deadline",
