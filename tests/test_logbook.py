@@ -17,6 +17,7 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 from custom_components.quectel_iot.const import (
     DOMAIN,
     EVENT_DEVICE_SHARED,
+    EVENT_INVITE_ACCEPTED,
     EVENT_SHARE_REVOKED,
     EVENT_SHARE_UPDATED,
 )
@@ -55,6 +56,7 @@ async def test_every_event_is_described(hass: HomeAssistant) -> None:
         EVENT_DEVICE_SHARED,
         EVENT_SHARE_REVOKED,
         EVENT_SHARE_UPDATED,
+        EVENT_INVITE_ACCEPTED,
     }
 
 
@@ -82,6 +84,16 @@ async def test_every_event_is_described(hass: HomeAssistant) -> None:
             EVENT_SHARE_UPDATED,
             {},
             "share CODE-1 now lasts until 2099-01-01 19:04 PST",
+        ),
+        (
+            EVENT_INVITE_ACCEPTED,
+            {"recipient_type": None, "accepted_at": "2098-12-31T00:00:00+00:00"},
+            "invitation CODE-1 was accepted, access until 2099-01-01 19:04 PST",
+        ),
+        (
+            EVENT_INVITE_ACCEPTED,
+            {"recipient_type": None, "expires_at": None},
+            "invitation CODE-1 was accepted, access for life",
         ),
     ],
 )

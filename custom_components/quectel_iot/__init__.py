@@ -25,13 +25,14 @@ from .coordinator import (
 )
 from .devices import account_identifier, async_sync_devices, cloud_unique_id
 from .guests import GUEST_IDENTIFIER_PREFIX, GuestManager
+from .invite_watch import InvitationWatch, async_forget_invitations
 from .issues import RECONFIGURE_ISSUE, async_clear_issue
 from .migration import async_migrate_ids
 from .services import async_setup_services
 
 CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
 
-PLATFORMS: list[Platform] = [Platform.BUTTON, Platform.SENSOR]
+PLATFORMS: list[Platform] = [Platform.BUTTON, Platform.IMAGE, Platform.SENSOR]
 
 
 async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
@@ -74,6 +75,7 @@ async def async_setup_entry(hass: HomeAssistant, entry: QuectelConfigEntry) -> b
     await guests.async_start()
     entry.async_on_unload(guests.async_stop)
     entry.async_on_unload(entry.add_update_listener(guests.async_entry_updated))
+    await InvitationWatch(hass, entry).async_start()
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
     return True
 
@@ -109,8 +111,9 @@ async def async_unload_entry(hass: HomeAssistant, entry: QuectelConfigEntry) -> 
 
 
 async def async_remove_entry(hass: HomeAssistant, entry: QuectelConfigEntry) -> None:
-    """Forget the removed account's request count."""
+    """Forget the removed account's request count and open invitations."""
     await RequestBudget(hass, entry.entry_id).async_remove()
+    await async_forget_invitations(hass, entry.entry_id)
 
 
 async def async_remove_config_entry_device(

@@ -65,6 +65,7 @@ SERVICE_SHARE_DEVICE: Final = "share_device"
 SERVICE_LIST_SHARES: Final = "list_shares"
 SERVICE_UNSHARE_DEVICE: Final = "unshare_device"
 SERVICE_SET_SHARE_EXPIRY: Final = "set_share_expiry"
+SERVICE_CREATE_INVITE: Final = "create_invite"
 
 # Action fields (as in services.yaml). Devices are also targeted by
 # homeassistant.const.ATTR_DEVICE_ID.
@@ -81,6 +82,10 @@ ATTR_MODE: Final = "mode"
 ATTR_AUTH_KEY: Final = "auth_key"
 ATTR_SHARE_CODE: Final = "share_code"
 ATTR_INCLUDE_INACTIVE: Final = "include_inactive"
+# create_invite: the acceptance deadline of a share code, or how long it is open.
+ATTR_ACCEPT_BY: Final = "accept_by"
+ATTR_ACCEPT_WITHIN: Final = "accept_within"
+DEFAULT_ACCEPT_WITHIN: Final = timedelta(hours=24)
 
 # Events, and the keys of their payloads beyond the action fields above
 # (device_id, product_key, device_key, share_code, expires_at).
@@ -88,3 +93,7 @@ EVENT_DEVICE_SHARED: Final = f"{DOMAIN}_device_shared"
 EVENT_SHARE_REVOKED: Final = f"{DOMAIN}_share_revoked"
 EVENT_SHARE_UPDATED: Final = f"{DOMAIN}_share_updated"
 ATTR_RECIPIENT_TYPE: Final = "recipient_type"
+# An invitation (share code) this account had seen open was accepted:
+# device fields, share_code, accepted_at, expires_at.
+EVENT_INVITE_ACCEPTED: Final = f"{DOMAIN}_invite_accepted"
+ATTR_ACCEPTED_AT: Final = "accepted_at"

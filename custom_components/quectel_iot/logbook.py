@@ -22,6 +22,7 @@ from .const import (
     ATTR_SHARE_CODE,
     DOMAIN,
     EVENT_DEVICE_SHARED,
+    EVENT_INVITE_ACCEPTED,
     EVENT_SHARE_REVOKED,
     EVENT_SHARE_UPDATED,
 )
@@ -38,7 +39,7 @@ def async_describe_events(
     hass: HomeAssistant,
     async_describe_event: Callable[[str, str, Callable[[Event], dict[str, str]]], None],
 ) -> None:
-    """Describe the shared, revoked and updated events."""
+    """Describe the shared, revoked, updated and invitation accepted events."""
 
     def device_name(data: Mapping[str, Any]) -> str:
         device_id = data.get(ATTR_DEVICE_ID)
@@ -87,6 +88,17 @@ def async_describe_events(
             LOGBOOK_ENTRY_MESSAGE: f"share {code} now lasts {until(event.data)}",
         }
 
+    @callback
+    def describe_invite_accepted(event: Event) -> dict[str, str]:
+        code = event.data.get(ATTR_SHARE_CODE)
+        return {
+            LOGBOOK_ENTRY_NAME: device_name(event.data),
+            LOGBOOK_ENTRY_MESSAGE: (
+                f"invitation {code} was accepted, access {until(event.data)}"
+            ),
+        }
+
     async_describe_event(DOMAIN, EVENT_DEVICE_SHARED, describe_shared)
     async_describe_event(DOMAIN, EVENT_SHARE_REVOKED, describe_revoked)
     async_describe_event(DOMAIN, EVENT_SHARE_UPDATED, describe_updated)
+    async_describe_event(DOMAIN, EVENT_INVITE_ACCEPTED, describe_invite_accepted)

@@ -1,4 +1,4 @@
-"""The integration's actions: share, list, revoke and change the expiry of shares.
+"""The integration's actions: share, list, revoke, change expiries, invite by code.
 
 Every action is for administrators only, checks its input before any request
 (`validation`), finds what it acts on (`targets`), acts on its devices
@@ -26,6 +26,7 @@ import voluptuous as vol
 from .api import QuectelAuthenticationError, QuectelError, Remedy, Share
 from .compat import async_register_admin_action
 from .const import (
+    ATTR_ACCEPT_BY,
     ATTR_AUTH_KEY,
     ATTR_EXPIRES_AT,
     ATTR_INCLUDE_INACTIVE,
@@ -33,6 +34,7 @@ from .const import (
     EVENT_DEVICE_SHARED,
     EVENT_SHARE_REVOKED,
     EVENT_SHARE_UPDATED,
+    SERVICE_CREATE_INVITE,
     SERVICE_LIST_SHARES,
     SERVICE_SET_SHARE_EXPIRY,
     SERVICE_SHARE_DEVICE,
@@ -41,6 +43,7 @@ from .const import (
 from .coordinator import QuectelConfigEntry
 from .exceptions import cloud_error, partial_failure_error, validation_error
 from .fan_out import FanOut, fan_out
+from .invitations import InviteMade, async_create_invite
 from .scheduled_share import async_schedule_share
 from .share_view import describe_share, iso, share_event, share_fields
 from .sharing import ShareMade, async_revoke, async_set_expiry, async_share
@@ -52,6 +55,7 @@ from .targets import (
     share_by_code,
 )
 from .validation import (
+    ACCEPT_DEADLINE_FIELDS,
     AUTH_KEY_FIELD,
     EXPIRY_FIELDS,
     INCLUDE_INACTIVE_FIELD,
@@ -61,6 +65,7 @@ from .validation import (
     START_FIELD,
     TARGET_FIELDS,
     TranslatedSchema,
+    invite_window_from,
     mode_from,
     recipient_from,
     required_expiry_from,
@@ -206,7 +211,9 @@ async def _list_shares(hass: HomeAssistant, call: ServiceCall) -> ServiceRespons
             "shares": [
                 describe_share(share, now)
                 for share in shares
-                if include_inactive or share.is_active(now)
+                if include_inactive
+                or share.is_active(now)
+                or share.is_open_invitation(now)
             ],
         }
         for target, shares in outcome.done
@@ -306,7 +313,11 @@ async def _unshare_device(hass: HomeAssistant, call: ServiceCall) -> ServiceResp
         share: Share | None,
         share_code: str,
     ) -> None:
-        was_active = share is not None and share.is_active()
+        # An open invitation is withdrawn as a share is revoked: 5142 after
+        # a lost answer means it is gone too.
+        was_active = share is not None and (
+            share.is_active() or share.is_open_invitation()
+        )
         await async_revoke(entry, target, share_code, was_active=was_active)
 
     @callback
@@ -343,6 +354,35 @@ async def _set_share_expiry(hass: HomeAssistant, call: ServiceCall) -> ServiceRe
     }
 
 
+# --- create_invite --------------------------------------------------------------
+
+CREATE_INVITE_SCHEMA = TranslatedSchema(
+    {**TARGET_FIELDS, **EXPIRY_FIELDS, **ACCEPT_DEADLINE_FIELDS}
+)
+
+
+async def _create_invite(hass: HomeAssistant, call: ServiceCall) -> ServiceResponse:
+    """Make a share code per device (coverMark 2), to be accepted by a deadline."""
+    targets = resolve_targets(hass, call.data)
+    accept_by, expires_at = invite_window_from(call.data)
+    _refuse_while_quota_is_out(targets)
+
+    async def create(target: TargetDevice) -> InviteMade:
+        return await async_create_invite(target, accept_by, expires_at)
+
+    outcome = await _for_each_device(hass, targets, create)
+    _raise_for_failures((target for target, _ in outcome.done), outcome.failed)
+    invites: list[JsonValueType] = [
+        {
+            **share_fields(target.describe(), made.share_code),
+            ATTR_ACCEPT_BY: iso(made.accept_by),
+            ATTR_EXPIRES_AT: iso(made.expires_at),
+        }
+        for target, made in outcome.done
+    ]
+    return {"invites": invites}
+
+
 # --- registration ---------------------------------------------------------------
 
 
@@ -364,6 +404,12 @@ ACTIONS: tuple[tuple[str, ActionHandler, vol.Schema, SupportsResponse], ...] = (
         SERVICE_SET_SHARE_EXPIRY,
         _set_share_expiry,
         SET_SHARE_EXPIRY_SCHEMA,
+        SupportsResponse.OPTIONAL,
+    ),
+    (
+        SERVICE_CREATE_INVITE,
+        _create_invite,
+        CREATE_INVITE_SCHEMA,
         SupportsResponse.OPTIONAL,
     ),
 )

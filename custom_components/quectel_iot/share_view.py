@@ -16,6 +16,8 @@ from homeassistant.util.json import JsonValueType
 
 from .api import Device, Share, ShareStatus
 from .const import (
+    ATTR_ACCEPT_BY,
+    ATTR_ACCEPTED_AT,
     ATTR_DEVICE_KEY,
     ATTR_EXPIRES_AT,
     ATTR_PRODUCT_KEY,
@@ -124,6 +126,15 @@ def share_event(
     }
 
 
+def invite_accepted_event(device: DeviceFields, share: Share) -> dict[str, Any]:
+    """Return the payload of an accepted invitation's event: never who accepted."""
+    return {
+        **share_fields(device, share.share_code),
+        ATTR_ACCEPTED_AT: iso(share.accepted_at),
+        ATTR_EXPIRES_AT: iso(share.expires_at),
+    }
+
+
 def describe_share(share: Share, now: datetime) -> dict[str, JsonValueType]:
     """Describe a share as ``list_shares`` returns it (contact details in full)."""
     return {
@@ -138,6 +149,8 @@ def describe_share(share: Share, now: datetime) -> dict[str, JsonValueType]:
         "shared_at": iso(share.shared_at),
         "accepted_at": iso(share.accepted_at),
         "expires_at": iso(share.expires_at),
+        # Invitations (share codes): until when it could be accepted.
+        ATTR_ACCEPT_BY: iso(share.accept_by),
     }
 
 

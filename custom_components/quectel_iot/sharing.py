@@ -54,14 +54,14 @@ class ShareMade:
     expires_at: datetime | None
 
 
-def _ambiguous(err: QuectelError) -> bool:
+def is_ambiguous(err: QuectelError) -> bool:
     """Whether a failed change may still have been carried out."""
     return isinstance(err, QuectelConnectionError) and not isinstance(
         err, QuectelNotDoneError | QuectelUnverifiedError
     )
 
 
-async def _verified[T](
+async def async_verified[T](
     target: TargetDevice,
     err: QuectelError,
     holds: Callable[[list[Share]], T | None],
@@ -142,10 +142,10 @@ async def async_share(
             **recipient.as_kwargs(),
         )
     except QuectelError as err:
-        if not _ambiguous(err):
+        if not is_ambiguous(err):
             raise
         # The check read already shows the device's shares as they are.
-        result = await _verified(target, err, made)
+        result = await async_verified(target, err, made)
     else:
         result = ShareMade(share_code, expires_at)
         if cover_mark is CoverMark.EXTEND:
@@ -234,14 +234,14 @@ async def async_revoke(
         if not (err.code == SHARE_GONE_CODE and was_active):
             raise
     except QuectelError as err:
-        if target is None or not _ambiguous(err):
+        if target is None or not is_ambiguous(err):
             raise
 
         def gone(shares: list[Share]) -> bool | None:
             share = _find(shares, share_code)
             return True if share is None or not share.is_active() else None
 
-        await _verified(target, err, gone)
+        await async_verified(target, err, gone)
     if target is not None:
         entry.runtime_data.shares.async_share_revoked(
             target.device.unique_id, share_code
@@ -258,7 +258,7 @@ async def async_set_expiry(
     try:
         await entry.runtime_data.client.set_share_expiry(share_code, expires_at)
     except QuectelError as err:
-        if target is None or not _ambiguous(err):
+        if target is None or not is_ambiguous(err):
             raise
 
         def changed(shares: list[Share]) -> bool | None:
@@ -267,7 +267,7 @@ async def async_set_expiry(
                 True if share is not None and share.expires_at == expires_at else None
             )
 
-        await _verified(target, err, changed)
+        await async_verified(target, err, changed)
     if target is not None:
         entry.runtime_data.shares.async_share_expiry_set(
             target.device.unique_id, share_code, expires_at

@@ -20,6 +20,8 @@ import voluptuous as vol
 
 from .compat import is_extra_key_error
 from .const import (
+    ATTR_ACCEPT_BY,
+    ATTR_ACCEPT_WITHIN,
     ATTR_AUTH_KEY,
     ATTR_CONFIG_ENTRY_ID,
     ATTR_DEVICE_KEY,
@@ -33,6 +35,7 @@ from .const import (
     ATTR_SHARE_CODE,
     ATTR_STARTS_AT,
     ATTR_UID,
+    DEFAULT_ACCEPT_WITHIN,
     ShareMode,
 )
 from .exceptions import excerpt, validation_error
@@ -261,6 +264,11 @@ MODE_FIELD: dict[vol.Marker, Any] = {
 AUTH_KEY_FIELD: dict[vol.Marker, Any] = {
     vol.Optional(ATTR_AUTH_KEY): auth_key_field,
 }
+ACCEPT_DEADLINE_FIELDS: dict[vol.Marker, Any] = {
+    # No schema default: `invite_window_from` gives 24 h when neither is given.
+    vol.Optional(ATTR_ACCEPT_BY): _refused_as("invalid_datetime", cv.datetime),
+    vol.Optional(ATTR_ACCEPT_WITHIN): _refused_as("invalid_duration", cv.time_period),
+}
 INCLUDE_INACTIVE_FIELD: dict[vol.Marker, Any] = {
     vol.Optional(ATTR_INCLUDE_INACTIVE, default=False): _refused_as(
         "invalid_boolean", cv.boolean
@@ -418,3 +426,43 @@ def mode_from(data: Mapping[str, Any]) -> ShareMode:
     if data.get(ATTR_AUTH_KEY) is not None:
         raise validation_error("starts_at_excludes", field=ATTR_AUTH_KEY)
     return ShareMode.ADD
+
+
+def _accept_deadline_from(data: Mapping[str, Any], now: datetime) -> datetime:
+    """Return until when an invitation can be accepted (UTC, to the millisecond)."""
+    accept_by: datetime | None = data.get(ATTR_ACCEPT_BY)
+    within: timedelta | None = data.get(ATTR_ACCEPT_WITHIN)
+    if accept_by is not None and within is not None:
+        raise validation_error("accept_deadline_ambiguous")
+    if accept_by is None:
+        within = DEFAULT_ACCEPT_WITHIN if within is None else within
+        if within <= timedelta(0):
+            raise validation_error("duration_not_positive")
+        try:
+            accept_by = now + within
+        except OverflowError as err:
+            raise validation_error("expiry_too_late") from err
+    accept_by = _to_utc(accept_by)
+    if accept_by <= now:
+        raise validation_error("accept_deadline_in_past")
+    if accept_by > LATEST_EXPIRY:
+        raise validation_error("expiry_too_late")
+    return accept_by
+
+
+def invite_window_from(
+    data: Mapping[str, Any], *, now: datetime | None = None
+) -> tuple[datetime, datetime | None]:
+    """Return an invitation's acceptance deadline and its end of use (UTC).
+
+    The deadline is ``accept_by``, or ``accept_within`` from now (24 h when
+    neither is given); the end is ``expires_at`` or ``duration`` from now, as
+    for `share_device` (``None``: for life). The end must be later than the
+    deadline, as the cloud requires (5153).
+    """
+    now = now or dt_util.utcnow()
+    accept_by = _accept_deadline_from(data, now)
+    expires_at = expiry_from(data, now=now)
+    if expires_at is not None and expires_at <= accept_by:
+        raise validation_error("invite_ends_before_deadline")
+    return accept_by, expires_at
