@@ -480,3 +480,44 @@ async def test_calendar_guest_in_the_browser(
     device_png = screenshot_dir / "guest_calendar_device.png"
     await page.screenshot(path=device_png, full_page=True)
     assert_png(device_png)
+
+
+async def test_an_invitations_qr_code_loads_in_the_browser(
+    browser: Browser,
+    real_hass: RealHass,
+    demo_cloud: Simulator,
+    demo_account: dict[str, Any],
+    screenshot_dir: Path,
+) -> None:
+    """create_invite, then the invitation's picture in its more-info dialog."""
+    await real_hass.add_account(demo_account)
+    devices = await real_hass.ws_command({"type": "config/device_registry/list"})
+    [light] = [d for d in devices if d["name"] == "Bedroom light"]
+    _, body = await real_hass.call_service(
+        "quectel_iot",
+        "create_invite",
+        {"device_id": light["id"], "accept_within": {"hours": 24}},
+    )
+    [invite] = body["service_response"]["invites"]
+    code = invite["share_code"]
+    made = demo_cloud.share(code)
+    assert (made.pk, made.dk) == ("pDemoLight", "DEMO-LIGHT-02")
+    assert made.share_uid is None  # an invitation: nobody has accepted it yet
+
+    page = await logged_in_page(browser, real_hass)
+    await page.goto(f"{real_hass.url}/config/devices/device/{light['id']}")
+    await page.get_by_text("Invitation", exact=True).first.click()
+    picture = page.locator("img[src*='/api/image_proxy/']").first
+    await expect(picture).to_be_visible()
+    width = await picture.evaluate("img => img.complete ? img.naturalWidth : 0")
+    assert width > 0  # the browser decoded the SVG
+    await page.wait_for_load_state("networkidle")
+    invitation_png = screenshot_dir / "invitation.png"
+    await page.screenshot(path=invitation_png)
+    assert_png(invitation_png)
+
+    # The picture is the one Home Assistant serves for the entity, with the code.
+    async with real_hass.session.get(await picture.evaluate("img => img.src")) as resp:
+        assert resp.status == 200
+        assert resp.content_type == "image/svg+xml"
+        assert code in await resp.text()
