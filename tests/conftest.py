@@ -30,7 +30,10 @@ from custom_components.quectel_iot.const import (
     DOMAIN,
     DataCenterOption,
 )
-from custom_components.quectel_iot.devices import account_identifier
+from custom_components.quectel_iot.devices import (
+    account_identifier,
+    received_identifier,
+)
 from simulator import Simulator
 
 # The accounts of the "test" scenario (simulator/scenarios/test.json): the
@@ -157,15 +160,41 @@ def is_account_device(entry: ConfigEntry, device: dr.DeviceEntry) -> bool:
     return (DOMAIN, account_identifier(entry)) in device.identifiers
 
 
+def is_received_device(entry: ConfigEntry, device: dr.DeviceEntry) -> bool:
+    """Whether ``device`` stands for a device shared with ``entry``'s account."""
+    prefix = received_identifier(entry, "")
+    return any(
+        domain == DOMAIN and identifier.startswith(prefix)
+        for domain, identifier in device.identifiers
+    )
+
+
 def cloud_devices(hass: HomeAssistant, entry: ConfigEntry) -> list[dr.DeviceEntry]:
-    """The registry devices of ``entry`` that stand for cloud devices."""
+    """The registry devices of ``entry`` that stand for cloud devices it owns.
+
+    Devices shared with the account are left out (`received_devices`).
+    """
     return [
         device
         for device in dr.async_entries_for_config_entry(
             dr.async_get(hass), entry.entry_id
         )
         if not is_account_device(entry, device)
+        and not is_received_device(entry, device)
     ]
+
+
+def received_devices(
+    hass: HomeAssistant, entry: ConfigEntry
+) -> dict[str, dr.DeviceEntry]:
+    """The registry devices shared with ``entry``'s account, by device key."""
+    return {
+        str(device.serial_number): device
+        for device in dr.async_entries_for_config_entry(
+            dr.async_get(hass), entry.entry_id
+        )
+        if is_received_device(entry, device)
+    }
 
 
 def registry_device(hass: HomeAssistant, identifier: str) -> dr.DeviceEntry | None:
