@@ -65,6 +65,9 @@ SERVICE_SHARE_DEVICE: Final = "share_device"
 SERVICE_LIST_SHARES: Final = "list_shares"
 SERVICE_UNSHARE_DEVICE: Final = "unshare_device"
 SERVICE_SET_SHARE_EXPIRY: Final = "set_share_expiry"
+# For devices shared with the account.
+SERVICE_ACCEPT_INVITE: Final = "accept_invite"
+SERVICE_LEAVE_SHARE: Final = "leave_share"
 
 # Action fields (as in services.yaml). Devices are also targeted by
 # homeassistant.const.ATTR_DEVICE_ID.
@@ -81,6 +84,7 @@ ATTR_MODE: Final = "mode"
 ATTR_AUTH_KEY: Final = "auth_key"
 ATTR_SHARE_CODE: Final = "share_code"
 ATTR_INCLUDE_INACTIVE: Final = "include_inactive"
+ATTR_DEVICE_NAME: Final = "device_name"
 
 # Events, and the keys of their payloads beyond the action fields above
 # (device_id, product_key, device_key, share_code, expires_at).
