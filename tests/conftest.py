@@ -120,6 +120,31 @@ async def init_integration(
     return config_entry
 
 
+async def add_account(
+    hass: HomeAssistant, simulator: Simulator, email: str, password: str, uid: str
+) -> MockConfigEntry:
+    """Add and set up another account of the scenario (its own config entry)."""
+    entry = MockConfigEntry(
+        domain=DOMAIN,
+        title=email,
+        unique_id=uid,
+        data=account_data(simulator, email, password),
+    )
+    entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+    assert entry.state is ConfigEntryState.LOADED
+    return entry
+
+
+@pytest.fixture
+async def recipient_entry(
+    hass: HomeAssistant, simulator: Simulator, init_integration: MockConfigEntry
+) -> MockConfigEntry:
+    """The guest's account, set up next to the owner's (who shares with it)."""
+    return await add_account(hass, simulator, GUEST_EMAIL, GUEST_PASSWORD, GUEST_UID)
+
+
 # --- Time and the account's service device (request-budget polling) -------------
 # Polling judges due times by the wall clock (dt_util.utcnow()): tests that
 # move Home Assistant's timers must move the clock too.

@@ -187,15 +187,28 @@ def share_by_code(hass: HomeAssistant, data: Mapping[str, Any]) -> SelectedShare
                         entry, device, _registry_device_id(hass, entry, unique_id)
                     )
                     return SelectedShare(entry, share_code, target, share, None)
-    for entry in entries:
-        for device in entry.runtime_data.devices.received.values():
-            if device.share_code == share_code:
-                # The share this account holds: only leave_share gives it back.
-                raise validation_error("device_received", device=device.name)
-    if len(entries) != 1:
+    # An account that holds the code as a share it received does not own it.
+    owners = [entry for entry in entries if _received_by(entry, share_code) is None]
+    if not owners:
+        device = _received_by(entries[0], share_code)
+        name = device.name if device else share_code
+        raise validation_error("device_received", device=name)
+    if len(owners) != 1:
         raise validation_error("share_code_unknown", share_code=share_code)
     # Made outside Home Assistant since the last poll: the cloud will tell.
-    return SelectedShare(entries[0], share_code, None, None, None)
+    return SelectedShare(owners[0], share_code, None, None, None)
+
+
+def _received_by(entry: QuectelConfigEntry, share_code: str) -> Device | None:
+    """Return the device ``entry``'s account holds by ``share_code``, if any."""
+    return next(
+        (
+            device
+            for device in entry.runtime_data.devices.received.values()
+            if device.share_code == share_code
+        ),
+        None,
+    )
 
 
 def _digits(text: str) -> str:
