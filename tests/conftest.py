@@ -30,7 +30,10 @@ from custom_components.quectel_iot.const import (
     DOMAIN,
     DataCenterOption,
 )
-from custom_components.quectel_iot.devices import account_identifier
+from custom_components.quectel_iot.devices import (
+    account_identifier,
+    received_identifier,
+)
 from simulator import Simulator
 
 # The accounts of the "test" scenario (simulator/scenarios/test.json): the
@@ -117,6 +120,31 @@ async def init_integration(
     return config_entry
 
 
+async def add_account(
+    hass: HomeAssistant, simulator: Simulator, email: str, password: str, uid: str
+) -> MockConfigEntry:
+    """Add and set up another account of the scenario (its own config entry)."""
+    entry = MockConfigEntry(
+        domain=DOMAIN,
+        title=email,
+        unique_id=uid,
+        data=account_data(simulator, email, password),
+    )
+    entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+    assert entry.state is ConfigEntryState.LOADED
+    return entry
+
+
+@pytest.fixture
+async def recipient_entry(
+    hass: HomeAssistant, simulator: Simulator, init_integration: MockConfigEntry
+) -> MockConfigEntry:
+    """The guest's account, set up next to the owner's (who shares with it)."""
+    return await add_account(hass, simulator, GUEST_EMAIL, GUEST_PASSWORD, GUEST_UID)
+
+
 # --- Time and the account's service device (request-budget polling) -------------
 # Polling judges due times by the wall clock (dt_util.utcnow()): tests that
 # move Home Assistant's timers must move the clock too.
@@ -157,15 +185,41 @@ def is_account_device(entry: ConfigEntry, device: dr.DeviceEntry) -> bool:
     return (DOMAIN, account_identifier(entry)) in device.identifiers
 
 
+def is_received_device(entry: ConfigEntry, device: dr.DeviceEntry) -> bool:
+    """Whether ``device`` stands for a device shared with ``entry``'s account."""
+    prefix = received_identifier(entry, "")
+    return any(
+        domain == DOMAIN and identifier.startswith(prefix)
+        for domain, identifier in device.identifiers
+    )
+
+
 def cloud_devices(hass: HomeAssistant, entry: ConfigEntry) -> list[dr.DeviceEntry]:
-    """The registry devices of ``entry`` that stand for cloud devices."""
+    """The registry devices of ``entry`` that stand for cloud devices it owns.
+
+    Devices shared with the account are left out (`received_devices`).
+    """
     return [
         device
         for device in dr.async_entries_for_config_entry(
             dr.async_get(hass), entry.entry_id
         )
         if not is_account_device(entry, device)
+        and not is_received_device(entry, device)
     ]
+
+
+def received_devices(
+    hass: HomeAssistant, entry: ConfigEntry
+) -> dict[str, dr.DeviceEntry]:
+    """The registry devices shared with ``entry``'s account, by device key."""
+    return {
+        str(device.serial_number): device
+        for device in dr.async_entries_for_config_entry(
+            dr.async_get(hass), entry.entry_id
+        )
+        if is_received_device(entry, device)
+    }
 
 
 def registry_device(hass: HomeAssistant, identifier: str) -> dr.DeviceEntry | None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
+from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import Context, HomeAssistant
 from homeassistant.helpers import entity_registry as er
 from syrupy.matchers import path_type
@@ -18,6 +19,7 @@ from .conftest import (
     GUEST_UID,
     OTHER_UID,
     cloud_device,
+    received_devices,
 )
 
 # Fixed moments, so that responses and states can be snapshotted.
@@ -111,3 +113,42 @@ def assert_no_contact_details(payloads: list[dict[str, Any]]) -> None:
             "share_code",
             "expires_at",
         }
+
+
+# --- Devices shared with an account (share codes) --------------------------------
+
+# The owner's invitations are open for an hour of the simulator's clock.
+INVITE_OPEN_MS = 3_600_000
+
+
+def invite(
+    simulator: Simulator,
+    code: str,
+    *,
+    dk: str = "DEV-1",
+    expire_at_ms: int | None = LATER_MS,
+) -> None:
+    """Have the owner make a share code of one of their devices (coverMark 2)."""
+    simulator.add_invitation(
+        "pTest",
+        dk,
+        accept_by_ms=simulator.now_ms() + INVITE_OPEN_MS,
+        expire_at_ms=expire_at_ms,
+        share_code=code,
+    )
+
+
+def access_ends_entity(
+    hass: HomeAssistant, entry: ConfigEntry, dk: str, pk: str = "pTest"
+) -> str | None:
+    """Return the entity id of the Access ends sensor of a received device."""
+    return er.async_get(hass).async_get_entity_id(
+        "sensor", DOMAIN, f"received {entry.entry_id} {pk}_{dk}_access_ends"
+    )
+
+
+def received_device_id(hass: HomeAssistant, entry: ConfigEntry, dk: str) -> str:
+    """Return the registry id of a device shared with ``entry``'s account."""
+    device = received_devices(hass, entry).get(dk)
+    assert device is not None
+    return device.id

@@ -29,7 +29,13 @@ from custom_components.quectel_iot.devices import (
 )
 from simulator import Fault, Simulator
 
-from .conftest import advance, cloud_device, cloud_devices, registry_device
+from .conftest import (
+    advance,
+    cloud_device,
+    cloud_devices,
+    received_devices,
+    registry_device,
+)
 
 OWNED = {"pTest_DEV-1", "pTest_DEV-2", "pTest2_DEV-3", "pTest_DEV-U"}
 
@@ -108,22 +114,27 @@ async def test_owned_devices_registered(
     ] == snapshot
 
 
-async def test_shared_with_account_not_registered(
+async def test_shared_with_account_registered_apart(
     hass: HomeAssistant,
     simulator: Simulator,
     init_integration: MockConfigEntry,
     freezer: FrozenDateTimeFactory,
 ) -> None:
-    """A device another user shared with the account is not its to share."""
+    """A device another user shared with the account is not its to share.
+
+    It is registered as a device of its own kind, never among the owned ones.
+    """
     assert ("pOther", "OTHER-1") in simulator.devices
     assert simulator.active_shares("pOther", "OTHER-1")
     assert cloud_device(hass, "pOther", "OTHER-1") is None
     assert "pOther_OTHER-1" not in init_integration.runtime_data.devices.data
-    # A device shared later is not registered either.
+    assert set(received_devices(hass, init_integration)) == {"OTHER-1"}
+    # A device shared later joins them at the next poll.
     simulator.add_device("pOther", "OTHER-2", "U4", name="Other 2")
     simulator.add_share("pOther", "OTHER-2", "U1")
     await poll(hass, freezer)
     assert set(registered(hass, init_integration)) == OWNED
+    assert set(received_devices(hass, init_integration)) == {"OTHER-1", "OTHER-2"}
 
 
 async def test_added_device_appears_after_poll(
@@ -402,11 +413,15 @@ async def test_account_service_device(
     assert device_config_entry_id(account) == entry.entry_id
     assert account.name == entry.title
     assert account.manufacturer == MANUFACTURER
-    # It is the only device of the entry besides the cloud's.
+    # It is the only device of the entry besides the cloud's (owned and received).
     assert {
         device.id
         for device in dr.async_entries_for_config_entry(registry, entry.entry_id)
-    } == {account.id} | {device.id for device in registered(hass, entry).values()}
+    } == (
+        {account.id}
+        | {device.id for device in registered(hass, entry).values()}
+        | {device.id for device in received_devices(hass, entry).values()}
+    )
 
     # Syncing with the cloud's list, which never holds it, keeps it.
     async_sync_devices(hass, entry)

@@ -23,7 +23,13 @@ from custom_components.quectel_iot.const import (
 )
 from simulator import Fault, Simulator
 
-from .conftest import OWNER_EMAIL, OWNER_UID, cloud_device, cloud_devices
+from .conftest import (
+    OWNER_EMAIL,
+    OWNER_UID,
+    cloud_device,
+    cloud_devices,
+    received_devices,
+)
 
 
 async def test_setup_registers_owned_devices_only(
@@ -36,7 +42,9 @@ async def test_setup_registers_owned_devices_only(
         "DEV-3",
         "DEV-U",
     ]
+    # Shared with the owner by another user: registered apart.
     assert cloud_device(hass, "pOther", "OTHER-1") is None
+    assert set(received_devices(hass, init_integration)) == {"OTHER-1"}
     assert CONF_TOKENS in init_integration.data
 
     assert await hass.config_entries.async_unload(init_integration.entry_id)

@@ -23,7 +23,12 @@ from .coordinator import (
     QuectelRuntimeData,
     QuectelShareCoordinator,
 )
-from .devices import account_identifier, async_sync_devices, cloud_unique_id
+from .devices import (
+    account_identifier,
+    async_sync_devices,
+    cloud_unique_id,
+    received_unique_id,
+)
 from .guests import GUEST_IDENTIFIER_PREFIX, GuestManager
 from .invite_watch import InvitationWatch, async_forget_invitations
 from .issues import RECONFIGURE_ISSUE, async_clear_issue
@@ -126,8 +131,10 @@ async def async_remove_config_entry_device(
     if entry.state is not ConfigEntryState.LOADED:
         return False
     unique_id = cloud_unique_id(device)
+    devices = entry.runtime_data.devices
     return (
         unique_id != account_identifier(entry)
         and not (unique_id or "").startswith(GUEST_IDENTIFIER_PREFIX)
-        and unique_id not in entry.runtime_data.devices.data
+        and unique_id not in devices.data
+        and received_unique_id(entry, unique_id) not in devices.received
     )

@@ -66,6 +66,9 @@ SERVICE_LIST_SHARES: Final = "list_shares"
 SERVICE_UNSHARE_DEVICE: Final = "unshare_device"
 SERVICE_SET_SHARE_EXPIRY: Final = "set_share_expiry"
 SERVICE_CREATE_INVITE: Final = "create_invite"
+# For devices shared with the account.
+SERVICE_ACCEPT_INVITE: Final = "accept_invite"
+SERVICE_LEAVE_SHARE: Final = "leave_share"
 
 # Action fields (as in services.yaml). Devices are also targeted by
 # homeassistant.const.ATTR_DEVICE_ID.
@@ -86,6 +89,7 @@ ATTR_INCLUDE_INACTIVE: Final = "include_inactive"
 ATTR_ACCEPT_BY: Final = "accept_by"
 ATTR_ACCEPT_WITHIN: Final = "accept_within"
 DEFAULT_ACCEPT_WITHIN: Final = timedelta(hours=24)
+ATTR_DEVICE_NAME: Final = "device_name"
 
 # Events, and the keys of their payloads beyond the action fields above
 # (device_id, product_key, device_key, share_code, expires_at).

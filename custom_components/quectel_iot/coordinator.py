@@ -117,7 +117,9 @@ def _account_failure(
 class QuectelDeviceCoordinator(DataUpdateCoordinator[dict[str, Device]]):
     """The devices the account owns, keyed by their unique id.
 
-    Devices shared *with* the account are left out: they cannot be re-shared.
+    Devices shared *with* the account (`received`) are kept apart from
+    ``data``: no share list is read for them and no share action targets
+    them; they cannot be re-shared.
     """
 
     config_entry: QuectelConfigEntry
@@ -141,7 +143,14 @@ class QuectelDeviceCoordinator(DataUpdateCoordinator[dict[str, Device]]):
         )
         self.client = client
         self.budget = budget
+        # The devices shared with the account, keyed by their unique id.
+        self.received: dict[str, Device] = {}
         self._missing_since: dict[str, datetime] = {}
+        self._received_missing_since: dict[str, datetime] = {}
+        # Shares given back (unique id -> share code): a list read that was
+        # under way then still shows them, and must not bring them back.
+        self._left: dict[str, str] = {}
+        self._received_changed = False
         self._pages = 1
 
     @property
@@ -178,35 +187,110 @@ class QuectelDeviceCoordinator(DataUpdateCoordinator[dict[str, Device]]):
                 translation_key="cloud_unavailable",
                 translation_placeholders={"error": str(err)},
             ) from err
-        self._pages = max(1, math.ceil(len(devices) / DEVICE_PAGE_SIZE))
-        listed = {device.unique_id: device for device in devices if device.owned}
-        return self._keep_until_confirmed_gone(listed)
+        return self._take_list(devices)
 
-    def _keep_until_confirmed_gone(
-        self, listed: dict[str, Device]
-    ) -> dict[str, Device]:
-        """Drop a device only when two lists, apart in time, both lack it.
-
-        A list that is momentarily empty or short must not remove devices
-        (and with them the names users gave them).
-        """
+    def _take_list(self, devices: list[Device]) -> dict[str, Device]:
+        """Keep what a device list shows; return the owned devices."""
         now = dt_util.utcnow()
-        kept = dict(listed)
-        for unique_id in listed:
-            self._missing_since.pop(unique_id, None)
-        for unique_id, device in (self.data or {}).items():
-            if unique_id in listed:
-                continue
-            since = self._missing_since.setdefault(unique_id, now)
-            if now - since < GONE_CONFIRM_AFTER:
-                kept[unique_id] = device
-            else:
-                del self._missing_since[unique_id]
+        self._pages = max(1, math.ceil(len(devices) / DEVICE_PAGE_SIZE))
+        owned = {device.unique_id: device for device in devices if device.owned}
+        received = {
+            device.unique_id: device
+            for device in devices
+            if device.shared_with_me
+            and self._left.get(device.unique_id) != device.share_code
+        }
+        # A share given back is forgotten once a list no longer shows it.
+        self._left = {
+            unique_id: code
+            for unique_id, code in self._left.items()
+            if any(d.unique_id == unique_id and d.share_code == code for d in devices)
+        }
+        kept_owned = _keep_until_confirmed_gone(
+            owned, self.data or {}, self._missing_since, now
+        )
+        kept_received = _keep_until_confirmed_gone(
+            received,
+            self.received,
+            self._received_missing_since,
+            now,
+            # Its access has ended: its absence needs no confirmation.
+            gone=lambda device: (
+                device.share_expires_at is not None and device.share_expires_at <= now
+            ),
+        )
+        if kept_received != self.received:
+            self.received = kept_received
+            self._received_changed = True
         # Look again soon when a device is waiting for confirmation.
         self.update_interval = (
-            GONE_CONFIRM_AFTER if self._missing_since else self.regular_interval
+            GONE_CONFIRM_AFTER
+            if self._missing_since or self._received_missing_since
+            else self.regular_interval
         )
-        return kept
+        return kept_owned
+
+    @callback
+    def _async_refresh_finished(self) -> None:
+        """Wake the listeners when only the received devices changed.
+
+        The owned devices may be unchanged, and then the coordinator itself
+        would not wake them.
+        """
+        if self._received_changed:
+            self._received_changed = False
+            self.async_update_listeners()
+
+    async def async_read_now(self) -> list[Device]:
+        """Read the device list now, for an action: return it, or raise.
+
+        Not held back by the polling budget (actions never are); a device
+        missing from this list is removed only as the polls would remove it.
+        """
+        devices = await self.client.devices()
+        owned = self._take_list(devices)
+        self._received_changed = False
+        self.async_set_updated_data(owned)
+        return devices
+
+    @callback
+    def async_forget_received(self, unique_id: str) -> None:
+        """Drop a device whose share this account gave back, at once."""
+        device = self.received.pop(unique_id, None)
+        if device is None:
+            return
+        self._received_missing_since.pop(unique_id, None)
+        if device.share_code is not None:
+            self._left[unique_id] = device.share_code
+        self.async_update_listeners()
+
+
+def _keep_until_confirmed_gone(
+    listed: dict[str, Device],
+    previous: dict[str, Device],
+    missing_since: dict[str, datetime],
+    now: datetime,
+    gone: Callable[[Device], bool] = lambda _: False,
+) -> dict[str, Device]:
+    """Drop a device only when two lists, apart in time, both lack it.
+
+    A list that is momentarily empty or short must not remove devices (and
+    with them the names users gave them). ``missing_since`` (changed in
+    place) tells since when each missing device has been missing; a device
+    that is surely ``gone`` is dropped at once.
+    """
+    kept = dict(listed)
+    for unique_id in listed:
+        missing_since.pop(unique_id, None)
+    for unique_id, device in previous.items():
+        if unique_id in listed:
+            continue
+        since = missing_since.setdefault(unique_id, now)
+        if now - since < GONE_CONFIRM_AFTER and not gone(device):
+            kept[unique_id] = device
+        else:
+            del missing_since[unique_id]
+    return kept
 
 
 class QuectelShareCoordinator(DataUpdateCoordinator[dict[str, list[Share]]]):

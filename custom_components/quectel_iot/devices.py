@@ -25,6 +25,44 @@ def device_info(device: Device) -> DeviceInfo:
     )
 
 
+RECEIVED_IDENTIFIER_PREFIX = "received "
+
+
+def received_identifier(entry: QuectelConfigEntry, unique_id: str) -> str:
+    """Return the identifier of a device shared with the account ``entry``.
+
+    Apart from the owned devices' (the owner's account may be loaded too) and
+    per account (two accounts may receive the same device).
+    """
+    return f"{RECEIVED_IDENTIFIER_PREFIX}{entry.entry_id} {unique_id}"
+
+
+def received_unique_id(entry: QuectelConfigEntry, identifier: str | None) -> str | None:
+    """Return the cloud id of a device ``entry`` received, from its identifier."""
+    prefix = received_identifier(entry, "")
+    if identifier is None or not identifier.startswith(prefix):
+        return None
+    return identifier.removeprefix(prefix)
+
+
+def received_device_info(entry: QuectelConfigEntry, device: Device) -> DeviceInfo:
+    """Describe a device shared with the account for the device registry.
+
+    Its name says it is shared with the account (translated), so that device
+    pickers tell it from the owned ones. No ``model_id``: the guest form
+    offers the devices of the products the account owns by their model id.
+    """
+    return DeviceInfo(
+        identifiers={(DOMAIN, received_identifier(entry, device.unique_id))},
+        manufacturer=MANUFACTURER,
+        name=device.name,
+        translation_key="received",
+        translation_placeholders={"name": device.name},
+        model=device.product_name,
+        serial_number=device.device_key,
+    )
+
+
 def account_identifier(entry: QuectelConfigEntry) -> str:
     """Return the identifier of the account's own (service) device."""
     return f"account {entry.entry_id}"
@@ -50,15 +88,21 @@ def cloud_unique_id(entry_device: dr.DeviceEntry) -> str | None:
 
 @callback
 def async_sync_devices(hass: HomeAssistant, entry: QuectelConfigEntry) -> None:
-    """Register every owned device; remove those the cloud no longer lists."""
-    if not entry.runtime_data.devices.last_update_success:
+    """Register every owned and received device; remove those no longer listed."""
+    coordinator = entry.runtime_data.devices
+    if not coordinator.last_update_success:
         return  # an outage is not a reason to forget devices
     registry = dr.async_get(hass)
-    listed = entry.runtime_data.devices.data
-    for device in listed.values():
+    listed = set(coordinator.data)
+    for device in coordinator.data.values():
         registry.async_get_or_create(
             config_entry_id=entry.entry_id, **device_info(device)
         )
+    for device in coordinator.received.values():
+        registry.async_get_or_create(
+            config_entry_id=entry.entry_id, **received_device_info(entry, device)
+        )
+        listed.add(received_identifier(entry, device.unique_id))
     account = account_identifier(entry)
     for entry_device in dr.async_entries_for_config_entry(registry, entry.entry_id):
         unique_id = cloud_unique_id(entry_device)

@@ -40,6 +40,22 @@ class QuectelUnverifiedError(QuectelConnectionError):
     """The answer to a change was lost; the share list could not be read."""
 
 
+# Share codes received: what a lost answer turned out to be, from the device
+# list (the account's own view of what it holds), not from a share list.
+
+
+class QuectelInviteNotAcceptedError(QuectelNotDoneError):
+    """The answer to accepting a code was lost; the device list lacks the device."""
+
+
+class QuectelShareNotLeftError(QuectelNotDoneError):
+    """The answer to leaving a share was lost; the device list still shows it."""
+
+
+class QuectelDeviceListUnverifiedError(QuectelUnverifiedError):
+    """The answer to a share-code request was lost; the device list is unreadable."""
+
+
 def next_reset(now: datetime) -> datetime:
     """Return the next 00:00 UTC after ``now``: when the cloud's quota resets."""
     today = now.astimezone(UTC).date()
@@ -95,6 +111,12 @@ def translation_key_for(err: QuectelError) -> str:
     """
     if isinstance(err, QuectelResponseError):
         return err.key
+    if isinstance(err, QuectelInviteNotAcceptedError):
+        return "invite_not_accepted"
+    if isinstance(err, QuectelShareNotLeftError):
+        return "share_not_left"
+    if isinstance(err, QuectelDeviceListUnverifiedError):
+        return "device_list_unverified"
     if isinstance(err, QuectelNotDoneError):
         return "not_done"
     if isinstance(err, QuectelOutcomeUnknownError | QuectelUnverifiedError):

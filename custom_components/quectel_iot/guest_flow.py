@@ -115,7 +115,29 @@ def _suggested(value: Any) -> dict[str, Any]:
     return {"suggested_value": value} if value not in (None, "", []) else {}
 
 
-def _first_schema(defaults: Mapping[str, Any]) -> vol.Schema:
+def _device_filters(entry: QuectelConfigEntry) -> list[DeviceFilterSelectorConfig]:
+    """Offer the devices of the products the account owns, by their model id.
+
+    Devices shared with the account are registered without a model id, so
+    they are not offered (nor the account's and the guests' own devices).
+    """
+    products = sorted(
+        {
+            device.product_key
+            for device in (entry.runtime_data.devices.data or {}).values()
+        }
+    )
+    if not products:
+        return [DeviceFilterSelectorConfig(integration=DOMAIN)]
+    return [
+        DeviceFilterSelectorConfig(integration=DOMAIN, model_id=product)
+        for product in products
+    ]
+
+
+def _first_schema(
+    defaults: Mapping[str, Any], device_filters: list[DeviceFilterSelectorConfig]
+) -> vol.Schema:
     recipient: Mapping[str, Any] = defaults.get(FIELD_RECIPIENT) or {}
     return vol.Schema(
         {
@@ -145,10 +167,7 @@ def _first_schema(defaults: Mapping[str, Any]) -> vol.Schema:
             vol.Required(
                 FIELD_DEVICES, default=defaults.get(FIELD_DEVICES, vol.UNDEFINED)
             ): DeviceSelector(
-                DeviceSelectorConfig(
-                    multiple=True,
-                    filter=DeviceFilterSelectorConfig(integration=DOMAIN),
-                )
+                DeviceSelectorConfig(multiple=True, filter=device_filters)
             ),
             vol.Required(
                 FIELD_ACCESS, default=defaults.get(FIELD_ACCESS, ACCESS_FOREVER)
@@ -266,6 +285,8 @@ class GuestSubentryFlow(ConfigSubentryFlow):
         """Ask who the guest is and which devices they get."""
         if self._account.state is not ConfigEntryState.LOADED:
             return self.async_abort(reason="entry_not_loaded")
+        if not self._account.runtime_data.devices.data:
+            return self.async_abort(reason="no_owned_devices")
         return await self._first_step("user", user_input, {})
 
     async def async_step_reconfigure(
@@ -318,7 +339,7 @@ class GuestSubentryFlow(ConfigSubentryFlow):
                 if user_input[FIELD_ACCESS] == ACCESS_CALENDAR:
                     return await self.async_step_calendar()
                 return await self.async_step_window()
-        schema = _first_schema(defaults)
+        schema = _first_schema(defaults, _device_filters(self._account))
         if user_input is not None:
             schema = self.add_suggested_values_to_schema(schema, user_input)
         return self.async_show_form(step_id=step_id, data_schema=schema, errors=errors)

@@ -19,6 +19,7 @@ from .entity import QuectelShareEntity
 from .exceptions import next_reset
 from .guest_entity import async_add_guest_entities
 from .guest_sensor import guest_sensors
+from .received_sensor import async_add_received_sensors
 from .share_view import iso, sensor_recipient
 
 # Coordinator-based: the coordinator makes every request.
@@ -36,7 +37,7 @@ async def async_setup_entry(
     entry: QuectelConfigEntry,
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
-    """Add a Shares sensor for each owned device, now and as devices appear."""
+    """Add a Shares sensor per owned device, an Access ends sensor per received one."""
     devices = entry.runtime_data.devices
     shares = entry.runtime_data.shares
     known: set[str] = set()
@@ -53,6 +54,7 @@ async def async_setup_entry(
 
     add_new_devices()
     entry.async_on_unload(devices.async_add_listener(add_new_devices))
+    async_add_received_sensors(entry, async_add_entities)
     async_add_entities([QuectelRequestsSensor(entry)])
     async_add_guest_entities(hass, entry, async_add_entities, guest_sensors)
 

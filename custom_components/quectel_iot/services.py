@@ -1,5 +1,7 @@
 """The integration's actions: share, list, revoke, change expiries, invite by code.
 
+And, for devices shared with an account: accept a share code, give one back.
+
 Every action is for administrators only, checks its input before any request
 (`validation`), finds what it acts on (`targets`), acts on its devices
 concurrently and reports a partial failure as one error naming each device.
@@ -7,11 +9,12 @@ concurrently and reports a partial failure as one error naming each device.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Coroutine, Iterable, Mapping
+from collections.abc import Callable, Coroutine, Iterable, Mapping, Sequence
 from datetime import datetime
 from functools import partial
-from typing import Any
+from typing import Any, Protocol
 
+from homeassistant.const import ATTR_DEVICE_ID
 from homeassistant.core import (
     HomeAssistant,
     ServiceCall,
@@ -28,13 +31,18 @@ from .compat import async_register_admin_action
 from .const import (
     ATTR_ACCEPT_BY,
     ATTR_AUTH_KEY,
+    ATTR_CONFIG_ENTRY_ID,
+    ATTR_DEVICE_NAME,
     ATTR_EXPIRES_AT,
     ATTR_INCLUDE_INACTIVE,
+    ATTR_SHARE_CODE,
     DOMAIN,
     EVENT_DEVICE_SHARED,
     EVENT_SHARE_REVOKED,
     EVENT_SHARE_UPDATED,
+    SERVICE_ACCEPT_INVITE,
     SERVICE_CREATE_INVITE,
+    SERVICE_LEAVE_SHARE,
     SERVICE_LIST_SHARES,
     SERVICE_SET_SHARE_EXPIRY,
     SERVICE_SHARE_DEVICE,
@@ -44,21 +52,27 @@ from .coordinator import QuectelConfigEntry
 from .exceptions import cloud_error, partial_failure_error, validation_error
 from .fan_out import FanOut, fan_out
 from .invitations import InviteMade, async_create_invite
+from .receiving import async_accept_invite, async_leave_share
 from .scheduled_share import async_schedule_share
-from .share_view import describe_share, iso, share_event, share_fields
+from .share_view import describe_share, device_fields, iso, share_event, share_fields
 from .sharing import ShareMade, async_revoke, async_set_expiry, async_share
 from .targets import (
     SelectedShare,
     TargetDevice,
     active_shares_to,
+    loaded_entry,
+    received_device_id,
+    resolve_received,
     resolve_targets,
     share_by_code,
 )
 from .validation import (
     ACCEPT_DEADLINE_FIELDS,
+    ACCEPT_INVITE_FIELDS,
     AUTH_KEY_FIELD,
     EXPIRY_FIELDS,
     INCLUDE_INACTIVE_FIELD,
+    LEAVE_SHARE_FIELDS,
     MODE_FIELD,
     RECIPIENT_FIELDS,
     SHARE_CODE_FIELD,
@@ -133,8 +147,13 @@ def _refuse_while_quota_is_out(targets: Iterable[TargetDevice]) -> None:
         target.entry.runtime_data.budget.raise_if_blocked()
 
 
+class _Labelled(Protocol):
+    @property
+    def label(self) -> str: ...
+
+
 def _raise_for_failures(
-    succeeded: Iterable[TargetDevice], failed: list[tuple[TargetDevice, QuectelError]]
+    succeeded: Iterable[_Labelled], failed: Sequence[tuple[_Labelled, QuectelError]]
 ) -> None:
     """Raise one translated error naming each failed and succeeded device.
 
@@ -383,6 +402,46 @@ async def _create_invite(hass: HomeAssistant, call: ServiceCall) -> ServiceRespo
     return {"invites": invites}
 
 
+# --- accept_invite and leave_share: devices shared with an account --------------
+
+ACCEPT_INVITE_SCHEMA = TranslatedSchema(ACCEPT_INVITE_FIELDS)
+LEAVE_SHARE_SCHEMA = TranslatedSchema(LEAVE_SHARE_FIELDS)
+
+
+async def _accept_invite(hass: HomeAssistant, call: ServiceCall) -> ServiceResponse:
+    entry = loaded_entry(hass, call.data[ATTR_CONFIG_ENTRY_ID])
+    entry.runtime_data.budget.raise_if_blocked()
+    try:
+        accepted = await async_accept_invite(
+            entry, call.data[ATTR_SHARE_CODE], call.data.get(ATTR_DEVICE_NAME)
+        )
+    except QuectelError as err:
+        _start_reauth_if_rejected(hass, entry, err)
+        raise cloud_error(err) from err
+    device: JsonValueType = None
+    if accepted.device is not None:
+        device = {
+            **device_fields(
+                received_device_id(hass, entry, accepted.device), accepted.device
+            ),
+            "name": accepted.device.name,
+            ATTR_EXPIRES_AT: iso(accepted.expires_at),
+        }
+    return {ATTR_SHARE_CODE: accepted.share_code, "device": device}
+
+
+async def _leave_share(hass: HomeAssistant, call: ServiceCall) -> ServiceResponse:
+    targets = resolve_received(hass, call.data[ATTR_DEVICE_ID])
+    for target in targets:
+        target.entry.runtime_data.budget.raise_if_blocked()
+    outcome = await fan_out(targets, async_leave_share)
+    for target, err in outcome.failed:
+        _start_reauth_if_rejected(hass, target.entry, err)
+    _raise_for_failures((target for target, _ in outcome.done), outcome.failed)
+    left: list[JsonValueType] = [{**target.describe()} for target, _ in outcome.done]
+    return {"left": left}
+
+
 # --- registration ---------------------------------------------------------------
 
 
@@ -410,6 +469,18 @@ ACTIONS: tuple[tuple[str, ActionHandler, vol.Schema, SupportsResponse], ...] = (
         SERVICE_CREATE_INVITE,
         _create_invite,
         CREATE_INVITE_SCHEMA,
+        SupportsResponse.OPTIONAL,
+    ),
+    (
+        SERVICE_ACCEPT_INVITE,
+        _accept_invite,
+        ACCEPT_INVITE_SCHEMA,
+        SupportsResponse.OPTIONAL,
+    ),
+    (
+        SERVICE_LEAVE_SHARE,
+        _leave_share,
+        LEAVE_SHARE_SCHEMA,
         SupportsResponse.OPTIONAL,
     ),
 )

@@ -9,6 +9,10 @@ recipient (``email``, ``phone`` or ``uid``). A share code alone does not say
 which account owns it: it is looked up in the accounts' share lists (as last
 polled or refreshed); when no list has it, ``config_entry_id`` names the
 account, or the only loaded account is used.
+
+Devices shared *with* an account (received) are never targets of the share
+actions: they are refused with their own error. Only ``leave_share`` acts
+on them (`resolve_received`).
 """
 
 from __future__ import annotations
@@ -36,7 +40,7 @@ from .const import (
     DOMAIN,
 )
 from .coordinator import QuectelConfigEntry
-from .devices import cloud_unique_id
+from .devices import cloud_unique_id, received_identifier, received_unique_id
 from .exceptions import validation_error
 from .share_view import DeviceFields, device_fields, share_fields
 from .validation import RecipientInput
@@ -120,7 +124,10 @@ def _by_device_id(hass: HomeAssistant, device_id: str) -> TargetDevice:
     entry = loaded_entry(hass, device_config_entry_id(device_entry))
     device = entry.runtime_data.devices.data.get(unique_id)
     if device is None:
-        raise validation_error("unknown_device", device=device_entry.name or device_id)
+        name = device_entry.name or device_id
+        if received_unique_id(entry, unique_id) in entry.runtime_data.devices.received:
+            raise validation_error("device_received", device=name)
+        raise validation_error("unknown_device", device=name)
     return TargetDevice(entry, device, device_id)
 
 
@@ -133,6 +140,8 @@ def _by_keys(
         entry for entry in entries if unique_id in entry.runtime_data.devices.data
     ]
     if not matches:
+        if any(unique_id in entry.runtime_data.devices.received for entry in entries):
+            raise validation_error("device_received", device=unique_id)
         raise validation_error("unknown_device", device=unique_id)
     if len(matches) > 1:
         raise validation_error("device_ambiguous", device=unique_id)
@@ -178,10 +187,28 @@ def share_by_code(hass: HomeAssistant, data: Mapping[str, Any]) -> SelectedShare
                         entry, device, _registry_device_id(hass, entry, unique_id)
                     )
                     return SelectedShare(entry, share_code, target, share, None)
-    if len(entries) != 1:
+    # An account that holds the code as a share it received does not own it.
+    owners = [entry for entry in entries if _received_by(entry, share_code) is None]
+    if not owners:
+        device = _received_by(entries[0], share_code)
+        name = device.name if device else share_code
+        raise validation_error("device_received", device=name)
+    if len(owners) != 1:
         raise validation_error("share_code_unknown", share_code=share_code)
     # Made outside Home Assistant since the last poll: the cloud will tell.
-    return SelectedShare(entries[0], share_code, None, None, None)
+    return SelectedShare(owners[0], share_code, None, None, None)
+
+
+def _received_by(entry: QuectelConfigEntry, share_code: str) -> Device | None:
+    """Return the device ``entry``'s account holds by ``share_code``, if any."""
+    return next(
+        (
+            device
+            for device in entry.runtime_data.devices.received.values()
+            if device.share_code == share_code
+        ),
+        None,
+    )
 
 
 def _digits(text: str) -> str:
@@ -208,3 +235,60 @@ def active_shares_to(
         for share in shares
         if share.is_active(now) and recipient_matches(share, recipient)
     ]
+
+
+# --- devices shared with an account ---------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class ReceivedTarget:
+    """A device shared with a loaded account, which it may give back."""
+
+    entry: QuectelConfigEntry
+    device: Device
+    device_id: str
+    share_code: str
+
+    @property
+    def label(self) -> str:
+        """How error messages name the device."""
+        return self.device.name
+
+    def describe(self) -> DeviceFields:
+        """Return the fields that name the device in responses."""
+        return device_fields(self.device_id, self.device)
+
+
+def received_device_id(
+    hass: HomeAssistant, entry: QuectelConfigEntry, device: Device
+) -> str | None:
+    """Return the registry id of a device shared with ``entry``, once registered."""
+    return _registry_device_id(
+        hass, entry, received_identifier(entry, device.unique_id)
+    )
+
+
+def resolve_received(
+    hass: HomeAssistant, device_ids: list[str]
+) -> list[ReceivedTarget]:
+    """Return the received devices ``device_ids`` name, or raise a validation error."""
+    targets = [_received_by_device_id(hass, device_id) for device_id in device_ids]
+    return list({target.device_id: target for target in targets}.values())
+
+
+def _received_by_device_id(hass: HomeAssistant, device_id: str) -> ReceivedTarget:
+    device_entry = dr.async_get(hass).async_get(device_id)
+    if device_entry is None:
+        raise validation_error("not_a_received_device", device=device_id)
+    name = device_entry.name or device_id
+    entry_id = device_config_entry_id(device_entry)
+    entry = hass.config_entries.async_get_entry(entry_id) if entry_id else None
+    if entry is None or entry.domain != DOMAIN:
+        raise validation_error("not_a_received_device", device=name)
+    if entry.state is not ConfigEntryState.LOADED:
+        raise validation_error("entry_not_loaded", title=entry.title)
+    unique_id = received_unique_id(entry, cloud_unique_id(device_entry))
+    device = entry.runtime_data.devices.received.get(unique_id or "")
+    if device is None or device.share_code is None:
+        raise validation_error("not_a_received_device", device=name)
+    return ReceivedTarget(entry, device, device_id, device.share_code)

@@ -25,6 +25,7 @@ from .const import (
     ATTR_AUTH_KEY,
     ATTR_CONFIG_ENTRY_ID,
     ATTR_DEVICE_KEY,
+    ATTR_DEVICE_NAME,
     ATTR_DURATION,
     ATTR_EMAIL,
     ATTR_EXPIRES_AT,
@@ -69,6 +70,9 @@ MAX_PHONE_LENGTH = 32
 MAX_UID_LENGTH = 64
 MAX_SHARE_CODE_LENGTH = 128
 MAX_AUTH_KEY_LENGTH = 256
+# The cloud's own limit on a device name is undocumented (it answers 5333):
+# this only bounds the input.
+MAX_DEVICE_NAME_LENGTH = 128
 # Longer than any date or duration written as text ("2030-01-31T18:00:00+01:00").
 MAX_TIME_TEXT_LENGTH = 64
 # sharingExpireAt is epoch milliseconds; Python datetimes end in year 9999.
@@ -124,6 +128,8 @@ class TranslatedSchema(vol.Schema):
                 ) from err
             if is_extra_key_error(first):
                 raise validation_error("unknown_field", field=field) from err
+            if isinstance(first, vol.RequiredFieldInvalid):
+                raise validation_error("field_required", field=field) from err
             raise validation_error(
                 "invalid_input",
                 field=field,
@@ -230,6 +236,20 @@ def uid_field(value: Any) -> str:
     return text
 
 
+def device_name_field(value: Any) -> str:
+    """Validate a device name: printable text of any script.
+
+    No control, bidi or zero-width character (`str.isprintable` refuses
+    them all); spaces inside are kept.
+    """
+    text = _text(value, MAX_DEVICE_NAME_LENGTH)
+    if not text.isprintable():
+        raise FieldInvalid(
+            "field_bad_characters", alphabet="printable text", value=excerpt(text)
+        )
+    return text
+
+
 # --- the fields ---------------------------------------------------------------
 
 TARGET_FIELDS: dict[vol.Marker, Any] = {
@@ -268,6 +288,15 @@ ACCEPT_DEADLINE_FIELDS: dict[vol.Marker, Any] = {
     # No schema default: `invite_window_from` gives 24 h when neither is given.
     vol.Optional(ATTR_ACCEPT_BY): _refused_as("invalid_datetime", cv.datetime),
     vol.Optional(ATTR_ACCEPT_WITHIN): _refused_as("invalid_duration", cv.time_period),
+}
+# Devices shared with an account: accepting a share code, giving one back.
+ACCEPT_INVITE_FIELDS: dict[vol.Marker, Any] = {
+    vol.Required(ATTR_CONFIG_ENTRY_ID): registry_id_field,
+    vol.Required(ATTR_SHARE_CODE): share_code_field,
+    vol.Optional(ATTR_DEVICE_NAME): device_name_field,
+}
+LEAVE_SHARE_FIELDS: dict[vol.Marker, Any] = {
+    vol.Required(ATTR_DEVICE_ID): device_ids_field,
 }
 INCLUDE_INACTIVE_FIELD: dict[vol.Marker, Any] = {
     vol.Optional(ATTR_INCLUDE_INACTIVE, default=False): _refused_as(

@@ -52,10 +52,17 @@ async def test_share_through_a_real_home_assistant(
     assert entry["title"] == "o***@example.com"  # owner@example.com, masked
     assert entry["state"] == "loaded"
 
-    # 3. One registry device per device the demo owner owns, none for the
-    # friend's camera shared with them.
+    # 3. One registry device per device the demo owner owns; the friend's
+    # camera shared with them is registered apart, under its own identifier.
     registry = await real_hass.ws_command({"type": "config/device_registry/list"})
     ours = _by_cloud_id(registry, entry["entry_id"])
+    received_prefix = f"received {entry['entry_id']} "
+    received = {
+        identifier.removeprefix(received_prefix): ours.pop(identifier)
+        for identifier in list(ours)
+        if identifier.startswith(received_prefix)
+    }
+    assert set(received) == {"pDemoCam_FRIEND-CAM-01"}
     owned = {
         f"{device.pk}_{device.dk}": device
         for device in demo_cloud.devices.values()

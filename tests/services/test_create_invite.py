@@ -213,7 +213,7 @@ async def test_invalid_input_is_refused_before_any_request(
     assert simulator.requests == []
 
 
-async def test_a_device_the_account_does_not_own_is_refused(
+async def test_a_device_shared_with_the_account_is_refused(
     hass: HomeAssistant, init_integration: MockConfigEntry, simulator: Simulator
 ) -> None:
     simulator.clear_requests()
@@ -221,7 +221,7 @@ async def test_a_device_the_account_does_not_own_is_refused(
     with pytest.raises(ServiceValidationError) as err:
         await invite(hass, {"product_key": "pOther", "device_key": "OTHER-1"})
 
-    assert err.value.translation_key == "unknown_device"
+    assert err.value.translation_key == "device_received"
     assert simulator.requests == []
 
 

@@ -33,6 +33,7 @@ from ..share_helpers import (
     call,
     device_id,
     seed_scenario_shares,
+    seed_share,
     shares_state,
 )
 
@@ -155,11 +156,13 @@ async def test_every_error_code(
 
 
 async def test_real_permission_and_ended_share_errors(
-    hass: HomeAssistant, init_integration: MockConfigEntry
+    hass: HomeAssistant, init_integration: MockConfigEntry, simulator: Simulator
 ) -> None:
+    # Another user's share of their own device: the cloud refuses (5041).
+    seed_share(simulator, "OTHER-1", GUEST_UID, "OTHER-TO-GUEST", pk="pOther")
     with pytest.raises(HomeAssistantError) as err:
         await call(
-            hass, SERVICE, {"share_code": "OTHER-SHARE", "expires_at": NEW_EXPIRY}
+            hass, SERVICE, {"share_code": "OTHER-TO-GUEST", "expires_at": NEW_EXPIRY}
         )
     assert err.value.translation_key == "no_permission"
     with pytest.raises(HomeAssistantError) as err:

@@ -812,7 +812,7 @@ INVALID_INPUT: list[tuple[dict[str, Any], str]] = [
     # Shared with the owner, not owned: it cannot be re-shared.
     (
         {"product_key": "pOther", "device_key": "OTHER-1", "uid": GUEST_UID},
-        "unknown_device",
+        "device_received",
     ),
     (
         {

@@ -165,11 +165,12 @@ async def test_share_code_of_another_owner_is_no_permission(
     hass: HomeAssistant, init_integration: MockConfigEntry, simulator: Simulator
 ) -> None:
     """5041 (not yours) and 5142 (already ended) are told apart."""
+    seed_share(simulator, "OTHER-1", GUEST_UID, "OTHER-TO-GUEST", pk="pOther")
     with pytest.raises(HomeAssistantError) as err:
-        await call(hass, SERVICE, {"share_code": "OTHER-SHARE"})
+        await call(hass, SERVICE, {"share_code": "OTHER-TO-GUEST"})
     assert err.value.translation_key == "no_permission"
     assert err.value.translation_placeholders["code"] == "5041"
-    assert status_of(simulator, "OTHER-SHARE") == ShareStatus.ACTIVE
+    assert status_of(simulator, "OTHER-TO-GUEST") == ShareStatus.ACTIVE
 
     with pytest.raises(HomeAssistantError) as err:
         await call(hass, SERVICE, {"share_code": "CODE-OLD"})
