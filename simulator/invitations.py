@@ -49,6 +49,7 @@ from .sharing import (
     future_ms,
     is_later,
     optional_future_ms,
+    shareable_device,
 )
 from .state import CloudState
 
@@ -67,14 +68,7 @@ def share_info(state: CloudState, owner: SimUser, params: Params) -> str:
     expire_at_ms = optional_future_ms(state, params.get("sharingExpireAt"))
     if expire_at_ms is not None and expire_at_ms <= accept_by_ms:
         raise ApiError(5153)
-    device = state.devices.get((pk, dk))
-    if device is None or device.owner_uid != owner.uid:
-        raise ApiError(5135)
-    auth_key = params.get("authKey")
-    if auth_key is not None and auth_key != device.auth_key:
-        raise ApiError(5135)
-    if not device.verified:
-        raise ApiError(5360)
+    device = shareable_device(state, owner, params, pk, dk)
     overridden = _overridden(state, pk, dk, cover_mark)
     if overridden and cover_mark is CoverMark.EXTEND_ONLY:
         latest = max(overridden, key=expiry_order)

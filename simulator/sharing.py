@@ -35,7 +35,7 @@ from typing import Any
 
 from .docs import CoverMark, ShareStatus
 from .envelope import ApiError
-from .models import SimShare, SimUser
+from .models import SimDevice, SimShare, SimUser
 from .params import Params, parse_int
 from .state import CloudState
 from .views import share_info, share_user_info
@@ -49,14 +49,7 @@ def share_by_uid(state: CloudState, owner: SimUser, params: Params) -> str:
         raise ApiError(5891)
     cover_mark = cover_mark_of(params.get("coverMark"))
     expire_at_ms = optional_future_ms(state, params.get("sharingExpireAt"))
-    device = state.devices.get((pk, dk))
-    if device is None or device.owner_uid != owner.uid:
-        raise ApiError(5135)
-    auth_key = params.get("authKey")
-    if auth_key is not None and auth_key != device.auth_key:
-        raise ApiError(5135)
-    if not device.verified:
-        raise ApiError(5360)
+    device = shareable_device(state, owner, params, pk, dk)
     recipient = _recipient(state, *recipient_keys)
     if recipient is None or recipient.uid == owner.uid:
         raise ApiError(5134)
@@ -141,6 +134,21 @@ def device_key(params: Params) -> tuple[str, str]:
     if dk is None:
         raise ApiError(5067)
     return pk, dk
+
+
+def shareable_device(
+    state: CloudState, owner: SimUser, params: Params, pk: str, dk: str
+) -> SimDevice:
+    """Return the caller's device to share: 5135 if not its own, 5360 if unverified."""
+    device = state.devices.get((pk, dk))
+    if device is None or device.owner_uid != owner.uid:
+        raise ApiError(5135)
+    auth_key = params.get("authKey")
+    if auth_key is not None and auth_key != device.auth_key:
+        raise ApiError(5135)
+    if not device.verified:
+        raise ApiError(5360)
+    return device
 
 
 def _recipient(
