@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 import json
 
 from homeassistant.core import HomeAssistant
+from homeassistant.helpers import device_registry as dr
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 from pytest_homeassistant_custom_component.components.diagnostics import (
@@ -27,16 +29,17 @@ from .conftest import (
     cloud_device,
 )
 from .share_helpers import (
+    received_device_id,
     seed_scenario_shares,
 )
 
-# The simulator listens on a random port.
 # The simulator's port and the moments of the run are not fixed.
 RANDOM_URL = path_type(
     {
         r".*base_url": (str,),
         r".*shares_read_at": (str,),
         r"requests\.resets_at": (str,),
+        r"received_devices\.\d+\.access_ends_at": (str,),
     },
     regex=True,
 )
@@ -141,3 +144,34 @@ async def test_diagnostics_during_an_outage(
     # The last lists are kept.
     [device_1] = [d for d in diagnostics["devices"] if d["unique_id"] == "pTest_DEV-1"]
     assert len(device_1["shares"]) == 4
+
+
+async def test_diagnostics_of_a_device_shared_with_the_account(
+    hass: HomeAssistant,
+    hass_client: ClientSessionGenerator,
+    init_integration: MockConfigEntry,
+    simulator: Simulator,
+) -> None:
+    """Its keys and end of access; not its share code or who shared it."""
+    device = dr.async_get(hass).async_get(
+        received_device_id(hass, init_integration, "OTHER-1")
+    )
+    assert device is not None
+
+    diagnostics = await get_diagnostics_for_device(
+        hass, hass_client, init_integration, device
+    )
+
+    assert diagnostics["devices"] == []
+    [received] = diagnostics["received_devices"]
+    assert (received["product_key"], received["device_key"]) == ("pOther", "OTHER-1")
+    assert received["share_code"] == "**REDACTED**"
+    assert received["owner_uid"] == "**REDACTED**"
+    share = simulator.share("OTHER-SHARE")
+    assert (
+        received["access_ends_at"]
+        == datetime.fromtimestamp(share.expire_at_ms / 1000, UTC).isoformat()
+    )
+    text = json.dumps(diagnostics)
+    assert "OTHER-SHARE" not in text
+    assert '"U4"' not in text

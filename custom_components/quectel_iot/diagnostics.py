@@ -24,7 +24,7 @@ from .const import (
     CONF_USER_DOMAIN_SECRET,
 )
 from .coordinator import QuectelConfigEntry
-from .devices import cloud_unique_id
+from .devices import cloud_unique_id, received_unique_id
 from .exceptions import next_reset
 from .share_view import diagnostics_share, iso
 
@@ -42,6 +42,7 @@ TO_REDACT = {
     "title",
     # Who the devices are shared with, and the codes that name the shares.
     "uid",
+    "owner_uid",
     "nickname",
     "share_code",
 }
@@ -51,21 +52,23 @@ async def async_get_config_entry_diagnostics(
     hass: HomeAssistant, entry: QuectelConfigEntry
 ) -> dict[str, Any]:
     """Return the account, its devices, their shares and the polling state."""
-    devices = entry.runtime_data.devices.data or {}
-    return _diagnostics(entry, list(devices))
+    coordinator = entry.runtime_data.devices
+    return _diagnostics(entry, [*(coordinator.data or {}), *coordinator.received])
 
 
 async def async_get_device_diagnostics(
     hass: HomeAssistant, entry: QuectelConfigEntry, device: dr.DeviceEntry
 ) -> dict[str, Any]:
     """Return the account, one device, its shares and the polling state."""
-    unique_id = cloud_unique_id(device)
+    identifier = cloud_unique_id(device)
+    unique_id = received_unique_id(entry, identifier) or identifier
     return _diagnostics(entry, [unique_id] if unique_id else [])
 
 
 def _diagnostics(entry: QuectelConfigEntry, unique_ids: list[str]) -> dict[str, Any]:
     runtime = entry.runtime_data
     devices = runtime.devices.data or {}
+    received = runtime.devices.received
     shares = runtime.shares.data or {}
     now = dt_util.utcnow()
     return async_redact_data(
@@ -94,6 +97,16 @@ def _diagnostics(entry: QuectelConfigEntry, unique_ids: list[str]) -> dict[str, 
                 }
                 for unique_id in unique_ids
                 if unique_id in devices
+            ],
+            "received_devices": [
+                {
+                    **_device(received[unique_id]),
+                    "share_code": received[unique_id].share_code,
+                    "owner_uid": received[unique_id].owner_uid,
+                    "access_ends_at": iso(received[unique_id].share_expires_at),
+                }
+                for unique_id in unique_ids
+                if unique_id in received
             ],
             "coordinators": {
                 "devices": _coordinator(runtime.devices),
