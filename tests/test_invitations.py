@@ -12,6 +12,7 @@ from typing import Any
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.config_entries import ConfigEntryState
 from homeassistant.core import HomeAssistant
+from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers import entity_registry as er
 import pytest
 from pytest_homeassistant_custom_component.common import (
@@ -180,6 +181,23 @@ async def test_a_withdrawal_whose_answer_was_lost_is_a_success(
     assert [item["share_code"] for item in response["revoked"]] == [code]
     assert simulator.share(code).status == ShareStatus.CANCELLED
     assert invitation_images(hass, init_integration) == []
+
+
+async def test_a_withdrawal_lost_before_the_cloud_acted_is_not_done(
+    hass: HomeAssistant, init_integration: MockConfigEntry, simulator: Simulator
+) -> None:
+    code = await create_invite(hass)
+    # The answer is lost and the cloud did nothing: the check read still
+    # shows the invitation open, so its code still works.
+    simulator.inject(Fault.HTTP_502, endpoint=Endpoint.OWNER_UNSHARE, times=1)
+
+    with pytest.raises(HomeAssistantError) as raised:
+        await call(hass, "unshare_device", {"share_code": code})
+    await hass.async_block_till_done()
+
+    assert raised.value.translation_key == "not_done"
+    assert simulator.share(code).status == ShareStatus.PENDING
+    assert len(invitation_images(hass, init_integration)) == 1
 
 
 async def test_the_image_goes_at_the_deadline_without_a_request(

@@ -239,7 +239,11 @@ async def async_revoke(
 
         def gone(shares: list[Share]) -> bool | None:
             share = _find(shares, share_code)
-            return True if share is None or not share.is_active() else None
+            # An open invitation is not active, yet its code still works.
+            held = share is not None and (
+                share.is_active() or share.is_open_invitation()
+            )
+            return None if held else True
 
         await async_verified(target, err, gone)
     if target is not None:

@@ -189,7 +189,7 @@ def share_by_code(hass: HomeAssistant, data: Mapping[str, Any]) -> SelectedShare
                     return SelectedShare(entry, share_code, target, share, None)
     # An account that holds the code as a share it received does not own it.
     owners = [entry for entry in entries if _received_by(entry, share_code) is None]
-    if not owners:
+    if entries and not owners:
         device = _received_by(entries[0], share_code)
         name = device.name if device else share_code
         raise validation_error("device_received", device=name)

@@ -138,6 +138,19 @@ async def test_share_code_found_in_the_right_account(
     assert status_of(simulator, "CODE-OTHER-1") == ShareStatus.CANCELLED
 
 
+async def test_a_share_code_while_no_account_is_loaded_is_unknown(
+    hass: HomeAssistant, init_integration: MockConfigEntry, simulator: Simulator
+) -> None:
+    await hass.config_entries.async_unload(init_integration.entry_id)
+    simulator.clear_requests()
+
+    with pytest.raises(ServiceValidationError) as err:
+        await call(hass, SERVICE, {"share_code": "CODE-GUEST-1"})
+
+    assert err.value.translation_key == "share_code_unknown"
+    assert simulator.requests == []
+
+
 async def test_unknown_share_code_with_several_accounts(
     hass: HomeAssistant,
     init_integration: MockConfigEntry,
