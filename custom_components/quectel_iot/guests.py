@@ -253,7 +253,8 @@ class GuestManager:
 
         @callback
         def found(window: Window | None) -> None:
-            self._window_found(subentry_id, window)
+            if self._followers.get(subentry_id) is follower:  # else replaced
+                self._window_found(subentry_id, window)
 
         follower = CalendarFollower(
             self.hass, self.entry, state.wish.calendar, lambda: state.title, found
@@ -268,6 +269,8 @@ class GuestManager:
         subentry = self.entry.subentries.get(subentry_id)
         if state is None or subentry is None or state.wish.calendar is None:
             return
+        if Wish.from_data(subentry.data) != state.wish:
+            return  # edited meanwhile: the update listener reads it again
         starts_at = dt_util.as_utc(window.start) if window is not None else None
         expires_at = dt_util.as_utc(window.end) if window is not None else None
         if (state.wish.starts_at, state.wish.expires_at) == (starts_at, expires_at):
