@@ -10,12 +10,19 @@ answer's ``pageSize`` shows. A page past the last is empty. The optional
 filters ``pkList`` (comma-separated), ``dk`` (exact) and ``deviceName``
 (case-insensitive substring) are applied before paging. With
 `CloudState.omit_has_next_page` the answer has no ``hasNextPage``.
+
+A device whose share with the caller has expired is no longer listed,
+unless `CloudState.keep_expired_received` says how it stays listed: with
+``status`` and/or ``bindStatus`` 2 ("Binding status: 1-Normal 2-Expired"),
+or ("neither") with both 1 and only its past end. A device also shared with
+the caller under an active share is listed once, with that share.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from .docs import ShareStatus
 from .models import SimDevice, SimShare, SimUser
 from .params import Params, parse_int
 from .state import CloudState
@@ -39,7 +46,13 @@ def visible_devices(
         if device.owner_uid == user.uid
     ]
     shared: dict[tuple[str, str], tuple[SimDevice, SimShare | None]] = {}
-    for share in state.active_shares(share_uid=user.uid):
+    expired = (
+        state.expired_shares(user.uid)
+        if state.keep_expired_received is not None
+        else []
+    )
+    # An active share of a device wins over an expired one: it comes last.
+    for share in expired + state.active_shares(share_uid=user.uid):
         device = state.devices.get((share.pk, share.dk))
         if device is not None and device.owner_uid != user.uid:
             shared.pop(device.key, None)
@@ -59,13 +72,37 @@ def device_list(state: CloudState, user: SimUser, params: Params) -> dict[str, A
     ]
     start = (page - 1) * page_size
     items = [
-        device_item(device, user, state.users[device.owner_uid], share)
+        device_item(
+            device,
+            user,
+            state.users[device.owner_uid],
+            share,
+            expired_fields=_expired_fields(state, device, share),
+        )
         for device, share in entries[start : start + page_size]
     ]
     info = page_info(items, len(entries), page, page_size)
     if state.omit_has_next_page:
         del info["hasNextPage"]
     return info
+
+
+def _expired_fields(
+    state: CloudState, device: SimDevice, share: SimShare | None
+) -> tuple[str, ...]:
+    """Return the binding-status fields that say 2 (Expired) in an entry.
+
+    The owner's entry (``share`` None): both when its binding expired.
+    """
+    if share is None:
+        return ("status", "bindStatus") if device.binding_expired else ()
+    if share.status != ShareStatus.EXPIRED:
+        return ()
+    return {
+        "status": ("status",),
+        "bindStatus": ("bindStatus",),
+        "both": ("status", "bindStatus"),
+    }.get(state.keep_expired_received or "", ())
 
 
 def _matches(device: SimDevice, params: Params) -> bool:

@@ -385,6 +385,16 @@ class DeviceType(IntEnum):
     SHARED = 2
 
 
+class BindStatus(IntEnum):
+    """``status`` and ``bindStatus`` of userDeviceList.md.
+
+    Both are "Binding status: 1-Normal 2-Expired".
+    """
+
+    NORMAL = 1
+    EXPIRED = 2
+
+
 class ShareStatus(IntEnum):
     """``shareInfo.shareStatus`` of deviceShareUserList.md.
 

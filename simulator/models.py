@@ -48,6 +48,9 @@ class SimDevice:
     online: bool = True
     create_time_ms: int = 0
     bind_time_ms: int = 0
+    # The owner's binding has expired: its entry in the owner's userDeviceList
+    # has `status` and `bindStatus` 2 ("Binding status: 1-Normal 2-Expired").
+    binding_expired: bool = False
 
     @property
     def key(self) -> tuple[str, str]:

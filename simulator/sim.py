@@ -21,7 +21,7 @@ from .models import (
     TokenKind,
 )
 from .scenario import build_state, load_scenario
-from .state import COVER_MARK_SCOPES, CloudState
+from .state import COVER_MARK_SCOPES, EXPIRED_RECEIVED_LISTINGS, CloudState
 from .traffic import RequestListener, RequestPacer, Traffic
 
 # How long stop() lets handlers finish; hangs and delays end at once anyway.
@@ -48,6 +48,7 @@ class Simulator:
         cover_mark_scope: str | None = None,
         daily_quota: int | None = None,
         omit_has_next_page: bool | None = None,
+        keep_expired_received: str | None = None,
     ) -> None:
         """Load ``scenario`` (a scenario dict); keyword arguments override it."""
         self.scenario_name: str = scenario.get("name", "custom")
@@ -64,6 +65,8 @@ class Simulator:
             self.state.omit_has_next_page = omit_has_next_page
         if cover_mark_scope is not None:
             self.cover_mark_scope = cover_mark_scope
+        if keep_expired_received is not None:
+            self.keep_expired_received = keep_expired_received
         self.faults = FaultBook()
         self.traffic = Traffic()
         self.traffic.daily_quota = daily_quota
@@ -228,6 +231,25 @@ class Simulator:
     @omit_has_next_page.setter
     def omit_has_next_page(self, omit: bool) -> None:
         self.state.omit_has_next_page = omit
+
+    @property
+    def keep_expired_received(self) -> str | None:
+        """How userDeviceList lists a device whose share with the caller expired.
+
+        None (default): not listed. "status", "bindStatus", "both": listed,
+        that binding-status field (or both) 2 (Expired). "neither": listed
+        with both 1; only its past end tells.
+        """
+        return self.state.keep_expired_received
+
+    @keep_expired_received.setter
+    def keep_expired_received(self, listing: str | None) -> None:
+        if listing is not None and listing not in EXPIRED_RECEIVED_LISTINGS:
+            raise ValueError(
+                f"keep_expired_received must be None or one of"
+                f" {EXPIRED_RECEIVED_LISTINGS}"
+            )
+        self.state.keep_expired_received = listing
 
     @property
     def cover_mark_scope(self) -> str:

@@ -26,6 +26,12 @@ TOKEN_PREFIX = "Bearer "
 # How far coverMark 1 reaches (shareByUid.md: "directly override previous
 # valid share"): the recipient's active shares of the device, or all of them.
 COVER_MARK_SCOPES = ("recipient", "device")
+# Whether, and how, userDeviceList keeps listing a device shared with the
+# caller once that share has expired (userDeviceList.md: `status` and
+# `bindStatus`, "Binding status: 1-Normal 2-Expired"). None: not listed.
+# "status", "bindStatus", "both": listed, that field (or both) 2, the other 1.
+# "neither": listed with both 1; only its past `sharingExpireTimeTs` tells.
+EXPIRED_RECEIVED_LISTINGS = ("status", "bindStatus", "both", "neither")
 
 
 class Clock:
@@ -68,6 +74,9 @@ class CloudState:
     # userDeviceList answers without `hasNextPage` (a client must then page
     # by `pages`/`total`).
     omit_has_next_page: bool = False
+    # How userDeviceList lists a share to the caller that has expired (one of
+    # `EXPIRED_RECEIVED_LISTINGS`); None (default): it is no longer listed.
+    keep_expired_received: str | None = None
     users: dict[str, SimUser] = field(default_factory=dict)
     devices: dict[tuple[str, str], SimDevice] = field(default_factory=dict)
     shares: list[SimShare] = field(default_factory=list)
@@ -172,6 +181,14 @@ class CloudState:
             and (pk is None or share.pk == pk)
             and (dk is None or share.dk == dk)
             and (share_uid is None or share.share_uid == share_uid)
+        ]
+
+    def expired_shares(self, share_uid: str) -> list[SimShare]:
+        """Return the shares to ``share_uid`` that ended by time (EXPIRED)."""
+        return [
+            share
+            for share in self.all_shares()
+            if share.status == ShareStatus.EXPIRED and share.share_uid == share_uid
         ]
 
     def open_invitations(self, pk: str, dk: str) -> list[SimShare]:

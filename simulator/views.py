@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 from math import ceil
 from typing import Any
 
-from .docs import DeviceType
+from .docs import BindStatus, DeviceType
 from .models import SimDevice, SimShare, SimUser
 
 NAVIGATE_PAGES = 8  # PageHelper's default, as in the docs' example
@@ -110,15 +110,26 @@ def share_info(
     }
 
 
+def _binding_status(field: str, expired_fields: tuple[str, ...]) -> int:
+    expired = field in expired_fields
+    return int(BindStatus.EXPIRED if expired else BindStatus.NORMAL)
+
+
 def device_item(
-    device: SimDevice, viewer: SimUser, owner: SimUser, share: SimShare | None
+    device: SimDevice,
+    viewer: SimUser,
+    owner: SimUser,
+    share: SimShare | None,
+    *,
+    expired_fields: tuple[str, ...] = (),
 ) -> dict[str, Any]:
     """Return one ``list`` entry of userDeviceList as ``viewer`` sees it.
 
     Owners (``share`` None) get deviceType 1, the authKey and ownerUid null.
     Recipients get deviceType 2, authKey null, ownerUid = the sharer, the
     share's code and expiry (null expiry = shared for life) and the name they
-    gave the device when accepting a share code, if any.
+    gave the device when accepting a share code, if any. ``status`` and
+    ``bindStatus`` are 1 (Normal), or 2 (Expired) when in ``expired_fields``.
     """
     shared = share is not None
     expire_ms = share.expire_at_ms if share else None
@@ -146,13 +157,13 @@ def device_item(
         "btLastUseTime": None,
         # The field table says string, the worked example shows an int: int.
         "verified": 1 if device.verified else 0,
-        "status": 1,
+        "status": _binding_status("status", expired_fields),
         "networkType": "2",
         "accessType": "0",
         "sn": device.dk,
         "bindMode": 3,
         "onlineStatus": 1 if device.online else 0,
-        "bindStatus": 1,
+        "bindStatus": _binding_status("bindStatus", expired_fields),
         "deviceCreateTime": date_string(device.create_time_ms),
         "deviceCreateTimeTs": device.create_time_ms,
         "activeTime": date_string(device.create_time_ms),

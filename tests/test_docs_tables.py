@@ -19,6 +19,7 @@ import pytest
 from custom_components.quectel_iot.api import crypto as client_crypto
 from custom_components.quectel_iot.api.const import (
     ENDPOINT_METHODS,
+    BindStatus as ClientBindStatus,
     CoverMark as ClientCoverMark,
     DeviceType as ClientDeviceType,
     Endpoint as ClientEndpoint,
@@ -170,6 +171,13 @@ def test_device_type_values() -> None:
     assert {int(t) for t in ClientDeviceType} == {int(t) for t in sim_docs.DeviceType}
     assert int(ClientDeviceType.OWNED) == int(sim_docs.DeviceType.OWN) == 1
     assert int(ClientDeviceType.SHARED_WITH_ME) == int(sim_docs.DeviceType.SHARED)
+
+
+def test_binding_status_values() -> None:
+    # userDeviceList.md, status and bindStatus: "1-Normal 2-Expired".
+    assert {int(t) for t in ClientBindStatus} == {int(t) for t in sim_docs.BindStatus}
+    assert int(ClientBindStatus.NORMAL) == int(sim_docs.BindStatus.NORMAL) == 1
+    assert int(ClientBindStatus.EXPIRED) == int(sim_docs.BindStatus.EXPIRED) == 2
 
 
 # --- crypto ------------------------------------------------------------------

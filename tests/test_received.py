@@ -34,12 +34,14 @@ from .guest_helpers import add_guest
 from .share_helpers import (
     access_ends_entity,
     call,
+    device_id,
     invite,
     received_device_id,
 )
 
 SHARE_LIST = Endpoint.SHARE_USER_LIST.value
 DEVICE_LIST = Endpoint.DEVICE_LIST.value
+RECIPIENT_UNSHARE = Endpoint.RECIPIENT_UNSHARE.value
 
 
 async def accepted(
@@ -157,6 +159,92 @@ async def test_access_that_ended_goes_at_the_next_list_read(
     assert budget.spent_today() == spent + 1
     assert received_devices(hass, recipient_entry) == {}
     assert access_ends_entity(hass, recipient_entry, "DEV-1") is None
+
+
+@pytest.mark.parametrize("listing", ["status", "bindStatus", "both"])
+async def test_an_expired_share_still_listed_goes_at_the_next_list_read(
+    hass: HomeAssistant,
+    now: FrozenDateTimeFactory,
+    simulator: Simulator,
+    recipient_entry: MockConfigEntry,
+    listing: str,
+) -> None:
+    """The cloud keeps listing it, with status and/or bindStatus 2 (Expired)."""
+    simulator.keep_expired_received = listing
+    invite(simulator, "90-MINUTES", expire_at_ms=simulator.now_ms() + 5_400_000)
+    await accepted(hass, recipient_entry, "90-MINUTES")
+    assert set(received_devices(hass, recipient_entry)) == {"DEV-1"}
+
+    # The cloud's clock runs 35 minutes ahead: at the next read (an hour on)
+    # the share has ended there, while Home Assistant's clock is still
+    # before its end, so only the listed status tells.
+    simulator.advance_clock(35 * 60)
+    budget = recipient_entry.runtime_data.budget
+    spent = budget.spent_today()
+    await advance(hass, now, DEVICE_SCAN_INTERVAL)
+
+    # One list, no second one to confirm, and nothing given back.
+    assert budget.spent_today() == spent + 1
+    assert received_devices(hass, recipient_entry) == {}
+    assert access_ends_entity(hass, recipient_entry, "DEV-1") is None
+    assert simulator.requests_to(RECIPIENT_UNSHARE) == []
+    # Still listed so at the next read: it does not come back.
+    await advance(hass, now, DEVICE_SCAN_INTERVAL)
+    assert received_devices(hass, recipient_entry) == {}
+
+
+async def test_a_share_listed_past_its_end_goes_at_the_next_list_read(
+    hass: HomeAssistant,
+    now: FrozenDateTimeFactory,
+    simulator: Simulator,
+    recipient_entry: MockConfigEntry,
+) -> None:
+    """Still listed with both statuses 1 ("Normal"): its end has passed."""
+    simulator.keep_expired_received = "neither"
+    invite(simulator, "HALF-HOUR", expire_at_ms=simulator.now_ms() + 1_800_000)
+    await accepted(hass, recipient_entry, "HALF-HOUR")
+
+    await advance(hass, now, timedelta(minutes=31))
+    assert set(received_devices(hass, recipient_entry)) == {"DEV-1"}
+    await advance(hass, now, DEVICE_SCAN_INTERVAL)
+
+    assert received_devices(hass, recipient_entry) == {}
+    assert simulator.requests_to(RECIPIENT_UNSHARE) == []
+
+
+async def test_a_new_share_of_a_device_listed_as_expired_is_kept(
+    hass: HomeAssistant,
+    now: FrozenDateTimeFactory,
+    simulator: Simulator,
+    recipient_entry: MockConfigEntry,
+) -> None:
+    """The expired share still listed does not hide a live one of the device."""
+    simulator.keep_expired_received = "both"
+    invite(simulator, "HALF-HOUR", expire_at_ms=simulator.now_ms() + 1_800_000)
+    await accepted(hass, recipient_entry, "HALF-HOUR")
+    simulator.advance_clock(31 * 60)
+    invite(simulator, "AGAIN")
+    await accepted(hass, recipient_entry, "AGAIN")
+
+    await advance(hass, now, DEVICE_SCAN_INTERVAL)
+
+    assert set(received_devices(hass, recipient_entry)) == {"DEV-1"}
+
+
+async def test_an_owned_device_whose_binding_expired_stays(
+    hass: HomeAssistant,
+    now: FrozenDateTimeFactory,
+    simulator: Simulator,
+    init_integration: MockConfigEntry,
+) -> None:
+    """Owned devices are kept whatever their status or bindStatus says."""
+    simulator.devices[("pTest", "DEV-1")].binding_expired = True
+
+    await advance(hass, now, DEVICE_SCAN_INTERVAL)
+    await advance(hass, now, GONE_CONFIRM_AFTER)
+
+    assert "pTest_DEV-1" in init_integration.runtime_data.devices.data
+    assert device_id(hass, "DEV-1")
 
 
 async def test_access_revoked_early_goes_when_two_lists_lack_it(

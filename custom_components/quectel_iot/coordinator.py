@@ -193,13 +193,27 @@ class QuectelDeviceCoordinator(DataUpdateCoordinator[dict[str, Device]]):
         """Keep what a device list shows; return the owned devices."""
         now = dt_util.utcnow()
         self._pages = max(1, math.ceil(len(devices) / DEVICE_PAGE_SIZE))
+        # Owned devices are kept whatever their `status`/`bindStatus`: what an
+        # expired binding of an owned device means is not documented (its
+        # shares may still need revoking), and dropping it would delete its
+        # entities and the names users gave them on one unexplained field.
         owned = {device.unique_id: device for device in devices if device.owned}
+        # A received device listed past the end of its access (status or
+        # bindStatus 2, or its end passed) is one the account no longer holds.
+        ended = {
+            device.unique_id
+            for device in devices
+            if device.shared_with_me and device.access_ended(now)
+        }
         received = {
             device.unique_id: device
             for device in devices
             if device.shared_with_me
+            and not device.access_ended(now)
             and self._left.get(device.unique_id) != device.share_code
         }
+        # Listed again under a live share: not ended.
+        ended -= received.keys()
         # A share given back is forgotten once a list no longer shows it.
         self._left = {
             unique_id: code
@@ -214,10 +228,9 @@ class QuectelDeviceCoordinator(DataUpdateCoordinator[dict[str, Device]]):
             self.received,
             self._received_missing_since,
             now,
-            # Its access has ended: its absence needs no confirmation.
-            gone=lambda device: (
-                device.share_expires_at is not None and device.share_expires_at <= now
-            ),
+            # Its access has ended (as last seen, or as the cloud lists it
+            # now): no confirmation is needed, the list says so itself.
+            gone=lambda device: device.unique_id in ended or device.access_ended(now),
         )
         if kept_received != self.received:
             self.received = kept_received

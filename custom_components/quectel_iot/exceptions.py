@@ -40,6 +40,14 @@ class QuectelUnverifiedError(QuectelConnectionError):
     """The answer to a change was lost; the share list could not be read."""
 
 
+class QuectelInviteUnclearError(QuectelUnverifiedError):
+    """The answer to making a share code was lost; the share list leaves it open.
+
+    The list shows a new invitation that may or may not be the one made (its
+    deadline or end differs from the ones sent, or there are several).
+    """
+
+
 # Share codes received: what a lost answer turned out to be, from the device
 # list (the account's own view of what it holds), not from a share list.
 
@@ -117,6 +125,8 @@ def translation_key_for(err: QuectelError) -> str:
         return "share_not_left"
     if isinstance(err, QuectelDeviceListUnverifiedError):
         return "device_list_unverified"
+    if isinstance(err, QuectelInviteUnclearError):
+        return "invite_unclear"
     if isinstance(err, QuectelNotDoneError):
         return "not_done"
     if isinstance(err, QuectelOutcomeUnknownError | QuectelUnverifiedError):

@@ -4,21 +4,46 @@ A share code (`shareInfo`) is always added (coverMark 2): it names no
 recipient, so coverMark 1 or 3 could only mean the device's previous share,
 someone else's access. Each request makes a new code, so the client never
 sends it twice; when its answer is lost, the device's share list is read
-once: an invitation that was not there before, with the very deadline and
-end sent (to the millisecond), is the one made. None: not made, safe to try
-again. A list that cannot be read: unknown.
+once, and the new invitations in it decide: those not in the list held
+before the request and made since it started (or with no time of making).
+The docs do not say how precisely the cloud keeps a deadline and an end, so
+they are compared within `TIME_TOLERANCE`:
+
+- none: not made, safe to try again (`QuectelNotDoneError`);
+- exactly one, with the deadline and end sent: the one made, adopted;
+- one with another deadline or end, or several: it may or may not be ours,
+  and a second try could leave a live code nobody knows of: unknown
+  (`QuectelInviteUnclearError`), never "not made";
+- a list that cannot be read: unknown.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
+from enum import Enum, auto
+from typing import Final
 
 from homeassistant.util import dt as dt_util
 
 from .api import QuectelError, Recipient, Share, ShareStatus
-from .sharing import async_verified, is_ambiguous
+from .exceptions import QuectelInviteUnclearError
+from .sharing import CLOCK_SKEW, async_verified, is_ambiguous
 from .targets import TargetDevice
+
+# How far a listed deadline or end may be from the one sent and still be it:
+# the cloud may keep them to the millisecond, the second or the minute, and
+# round either way; less than a minute covers every one of these.
+TIME_TOLERANCE: Final = timedelta(minutes=1)
+
+
+class _Unclear(Enum):
+    """New invitations that may or may not hold the one asked for."""
+
+    UNCLEAR = auto()
+
+
+_UNCLEAR: Final = _Unclear.UNCLEAR
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,18 +62,19 @@ async def async_create_invite(
     coordinator = target.entry.runtime_data.shares
     unique_id = target.device.unique_id
     known = {share.share_code for share in coordinator.shares_of(unique_id) or []}
-
-    def made(shares: list[Share]) -> InviteMade | None:
-        for share in shares:
-            if (
-                share.share_code not in known
-                and share.accept_by == accept_by
-                and share.expires_at == expires_at
-            ):
-                return InviteMade(share.share_code, accept_by, expires_at)
-        return None
-
     started = dt_util.utcnow()
+
+    def new_invitations(shares: list[Share]) -> list[Share]:
+        # Whatever its status: the docs do not list the statuses, and one
+        # too many here only turns "not made" into "unknown".
+        return [
+            share
+            for share in shares
+            if share.is_invitation
+            and share.share_code not in known
+            and (share.shared_at is None or share.shared_at >= started - CLOCK_SKEW)
+        ]
+
     try:
         share_code = await target.entry.runtime_data.client.create_share_code(
             target.device.product_key,
@@ -60,11 +86,46 @@ async def async_create_invite(
     except QuectelError as err:
         if not is_ambiguous(err):
             raise
+
+        def made(shares: list[Share]) -> InviteMade | _Unclear | None:
+            return _made(new_invitations(shares), accept_by, expires_at)
+
         # The check read already shows the device's shares as they are.
-        return await async_verified(target, err, made)
+        found: InviteMade | _Unclear = await async_verified(target, err, made)
+        if isinstance(found, _Unclear):
+            raise QuectelInviteUnclearError(str(err)) from err
+        return found
     invite = InviteMade(share_code, accept_by, expires_at)
     _show_new_invitation(target, invite, started)
     return invite
+
+
+def _made(
+    new: list[Share], accept_by: datetime, expires_at: datetime | None
+) -> InviteMade | _Unclear | None:
+    """Tell what the new invitations of a check read say of the one asked for.
+
+    None: none is new, not made. The one new invitation, when its times are
+    the ones sent: made (as the cloud keeps them). Anything else: unclear.
+    """
+    if not new:
+        return None
+    if len(new) == 1:
+        [share] = new
+        if (
+            share.accept_by is not None
+            and _close(share.accept_by, accept_by)
+            and _close(share.expires_at, expires_at)
+        ):
+            return InviteMade(share.share_code, share.accept_by, share.expires_at)
+    return _UNCLEAR
+
+
+def _close(listed: datetime | None, sent: datetime | None) -> bool:
+    """Whether a listed deadline or end is the one sent (``None``: none)."""
+    if listed is None or sent is None:
+        return listed is None and sent is None
+    return abs(listed - sent) < TIME_TOLERANCE
 
 
 def _show_new_invitation(

@@ -3,13 +3,16 @@
 Neither request is sent twice. When its answer is lost, the account's device
 list is read once, and it tells what happened: a device shared with the
 account under that share code means the code was accepted (or the share
-not yet left); unreadable, the outcome stays unknown.
+not yet left, unless listed past its end); unreadable, the outcome stays
+unknown.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+
+from homeassistant.util import dt as dt_util
 
 from .api import Device, QuectelError, QuectelOutcomeUnknownError, QuectelResponseError
 from .coordinator import QuectelConfigEntry
@@ -89,6 +92,9 @@ async def async_leave_share(target: ReceivedTarget) -> None:
             listed = await runtime.devices.async_read_now()
         except QuectelError as read_err:
             raise QuectelDeviceListUnverifiedError(str(err)) from read_err
-        if _received_with(listed, share_code) is not None:
+        device = _received_with(listed, share_code)
+        # Still listed but past its end (status or bindStatus 2, or its end
+        # passed): the access is over, as if left.
+        if device is not None and not device.access_ended(dt_util.utcnow()):
             raise QuectelShareNotLeftError(str(err)) from err
     runtime.devices.async_forget_received(target.device.unique_id)

@@ -43,7 +43,7 @@ from custom_components.quectel_iot.api.const import (
     TOKEN_REFRESH_MARGIN,
 )
 from custom_components.quectel_iot.api.crypto import decrypt_password, sign
-from custom_components.quectel_iot.api.errors import ERROR_CODES
+from custom_components.quectel_iot.api.errors import ERROR_CODES, error_for_key
 from simulator import Fault, LoggedRequest, Simulator
 from simulator.models import TokenKind
 from tests.conftest import (
@@ -674,6 +674,20 @@ def test_error_table_matches_the_docs() -> None:
         for code, spec in ERROR_CODES.items()
     }
     assert table == EXPECTED_ERRORS | REPORTED_ERRORS
+
+
+def test_an_error_built_by_key_is_the_one_code_of_that_key() -> None:
+    err = error_for_key("expiry_not_after_accept_deadline")
+
+    assert type(err).__name__ == "QuectelSharingError"
+    assert err.code == 5153
+
+
+@pytest.mark.parametrize("key", ["no_such_key", "invalid_auth"])
+def test_an_error_by_key_needs_exactly_one_code(key: str) -> None:
+    # "invalid_auth" is the key of several codes: it names none of them.
+    with pytest.raises(ValueError, match="error codes have the key"):
+        error_for_key(key)
 
 
 def _call(

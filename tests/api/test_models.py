@@ -77,6 +77,42 @@ def test_device_shared_end_also_read_under_the_share_lists_name() -> None:
     assert device.share_expires_at == datetime(2023, 11, 14, 22, 13, 20, tzinfo=UTC)
 
 
+BEFORE_END = datetime(2023, 11, 14, 22, 0, tzinfo=UTC)
+AFTER_END = datetime(2023, 11, 14, 22, 30, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    ("fields", "ended"),
+    [
+        ({"status": 1, "bindStatus": 1}, False),
+        ({"status": 2, "bindStatus": 1}, True),
+        ({"status": 1, "bindStatus": 2}, True),
+        ({"status": "2"}, True),
+        ({"status": None, "bindStatus": None}, False),
+        # Not a number: unknown, not "expired", and the list stays readable.
+        ({"status": "expired", "bindStatus": [2]}, False),
+    ],
+)
+def test_binding_status_tells_an_ended_share(
+    fields: dict[str, object], ended: bool
+) -> None:
+    # userDeviceList.md: status and bindStatus, "1-Normal 2-Expired".
+    device = Device.from_api(SHARED_WITH_ME | fields)
+    assert device.access_ended(BEFORE_END) is ended
+
+
+def test_a_share_past_its_end_has_ended_whatever_its_status() -> None:
+    device = Device.from_api(SHARED_WITH_ME | {"status": 1, "bindStatus": 1})
+    assert device.access_ended(AFTER_END)
+    for_life = Device.from_api(SHARED_WITH_ME | {"sharingExpireTimeTs": None})
+    assert not for_life.access_ended(AFTER_END)
+
+
+def test_binding_status_is_read_for_owned_devices_too() -> None:
+    device = Device.from_api(DOC_DEVICE | {"status": 2, "bindStatus": 2})
+    assert (device.status, device.bind_status) == (2, 2)
+
+
 def test_owned_device_has_no_share_of_its_own() -> None:
     device = Device.from_api(
         DOC_DEVICE

@@ -17,7 +17,7 @@ import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.quectel_iot.api.const import Endpoint, ShareStatus
-from simulator import Fault, Simulator
+from simulator import Fault, LoggedRequest, Simulator
 
 from ..share_helpers import call, device_id
 
@@ -293,15 +293,181 @@ async def test_one_device_refused_raises_its_own_error(
 async def test_a_lost_answer_to_a_code_that_was_made_adopts_it(
     hass: HomeAssistant, init_integration: MockConfigEntry, simulator: Simulator
 ) -> None:
+    simulator.inject(Fault.DROP_AFTER_EXECUTE, endpoint=Endpoint.SHARE_INFO, times=1)
+
+    response = await invite(hass, {"device_id": device_id(hass, "DEV-1")})
+
+    [made] = invitations(simulator, "DEV-1")
+    assert response["invites"][0]["share_code"] == made.share_code
+    assert response["invites"][0]["accept_by"] == "2030-06-02T10:00:00+00:00"
+    assert len(share_info_requests(simulator)) == 1
+
+
+async def test_an_invitation_held_before_is_not_taken_for_the_one_made(
+    hass: HomeAssistant, init_integration: MockConfigEntry, simulator: Simulator
+) -> None:
+    # Same deadline and end, but read before the request: not the new one.
     simulator.add_invitation(
-        "pTest", "DEV-1", accept_by_ms=IN_24_HOURS_MS + 1, share_code="OTHER"
+        "pTest", "DEV-1", accept_by_ms=IN_24_HOURS_MS, share_code="OTHER"
     )
+    await init_integration.runtime_data.shares.async_read_device("pTest_DEV-1")
     simulator.inject(Fault.DROP_AFTER_EXECUTE, endpoint=Endpoint.SHARE_INFO, times=1)
 
     response = await invite(hass, {"device_id": device_id(hass, "DEV-1")})
 
     [made] = [s for s in invitations(simulator, "DEV-1") if s.share_code != "OTHER"]
     assert response["invites"][0]["share_code"] == made.share_code
+    assert len(share_info_requests(simulator)) == 1
+
+
+async def test_an_invitation_made_before_the_request_is_not_taken_for_it(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    simulator: Simulator,
+    frozen: FrozenDateTimeFactory,
+) -> None:
+    # Never read by Home Assistant, but made an hour before: not the new one.
+    frozen.move_to("2030-06-01T09:00:00+00:00")
+    simulator.add_invitation(
+        "pTest", "DEV-1", accept_by_ms=IN_24_HOURS_MS, share_code="OTHER"
+    )
+    frozen.move_to("2030-06-01T10:00:00+00:00")
+    simulator.inject(Fault.DROP_CONNECTION, endpoint=Endpoint.SHARE_INFO, times=1)
+
+    with pytest.raises(HomeAssistantError) as err:
+        await invite(hass, {"device_id": device_id(hass, "DEV-1")})
+
+    assert err.value.translation_key == "not_done"
+    assert [s.share_code for s in invitations(simulator, "DEV-1")] == ["OTHER"]
+
+
+def cloud_keeps(
+    simulator: Simulator, *, accept_by_ms: int, expire_at_ms: int | None
+) -> None:
+    """Make a cloud that keeps a shareInfo's times as given (e.g. rounded).
+
+    The request itself is lost unexecuted (DROP_CONNECTION): what it made is
+    the invitation added as it arrives, with these times.
+    """
+
+    def made(request: LoggedRequest) -> None:
+        if request.path == Endpoint.SHARE_INFO.value:
+            simulator.add_invitation(
+                "pTest",
+                "DEV-1",
+                accept_by_ms=accept_by_ms,
+                expire_at_ms=expire_at_ms,
+                share_code="MADE",
+            )
+
+    simulator.on_request(made)
+    simulator.inject(Fault.DROP_CONNECTION, endpoint=Endpoint.SHARE_INFO, times=1)
+
+
+# Sent with milliseconds: 12:00:29.400 and 10:00:41.700.
+SENT = {
+    "device_id": None,
+    "accept_by": "2030-06-01T12:00:29.400+00:00",
+    "expires_at": "2030-06-08T10:00:41.700+00:00",
+}
+
+
+@pytest.mark.parametrize(
+    ("accept_by_ms", "expire_at_ms", "accept_by", "expires_at"),
+    [
+        pytest.param(
+            ACCEPT_BY_MS + 29_000,
+            EXPIRES_AT_MS + 41_000,
+            "2030-06-01T12:00:29+00:00",
+            "2030-06-08T10:00:41+00:00",
+            id="second-down",
+        ),
+        pytest.param(
+            ACCEPT_BY_MS + 30_000,
+            EXPIRES_AT_MS + 42_000,
+            "2030-06-01T12:00:30+00:00",
+            "2030-06-08T10:00:42+00:00",
+            id="second-up",
+        ),
+        pytest.param(
+            ACCEPT_BY_MS,
+            EXPIRES_AT_MS,
+            "2030-06-01T12:00:00+00:00",
+            "2030-06-08T10:00:00+00:00",
+            id="minute-down",
+        ),
+        pytest.param(
+            ACCEPT_BY_MS + 60_000,
+            EXPIRES_AT_MS + 60_000,
+            "2030-06-01T12:01:00+00:00",
+            "2030-06-08T10:01:00+00:00",
+            id="minute-up",
+        ),
+    ],
+)
+async def test_a_lost_answer_adopts_the_code_whatever_the_cloud_rounds_to(  # noqa: PLR0917
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    simulator: Simulator,
+    accept_by_ms: int,
+    expire_at_ms: int,
+    accept_by: str,
+    expires_at: str,
+) -> None:
+    cloud_keeps(simulator, accept_by_ms=accept_by_ms, expire_at_ms=expire_at_ms)
+
+    response = await invite(hass, {**SENT, "device_id": device_id(hass, "DEV-1")})
+
+    [made] = response["invites"]
+    # Reported as the cloud keeps them.
+    assert (made["share_code"], made["accept_by"], made["expires_at"]) == (
+        "MADE",
+        accept_by,
+        expires_at,
+    )
+    assert len(share_info_requests(simulator)) == 1
+
+
+@pytest.mark.parametrize(
+    ("accept_by_ms", "expire_at_ms"),
+    [
+        pytest.param(ACCEPT_BY_MS + 3_600_000, EXPIRES_AT_MS, id="other-deadline"),
+        pytest.param(ACCEPT_BY_MS, EXPIRES_AT_MS + 86_400_000, id="other-end"),
+        pytest.param(ACCEPT_BY_MS, None, id="for-life"),
+    ],
+)
+async def test_a_new_invitation_with_other_times_is_unknown_not_not_done(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    simulator: Simulator,
+    accept_by_ms: int,
+    expire_at_ms: int | None,
+) -> None:
+    # Ours not made, or made with times kept in a way not foreseen: either
+    # way a second try could leave a code nobody knows of.
+    cloud_keeps(simulator, accept_by_ms=accept_by_ms, expire_at_ms=expire_at_ms)
+
+    with pytest.raises(HomeAssistantError) as err:
+        await invite(hass, {**SENT, "device_id": device_id(hass, "DEV-1")})
+
+    assert err.value.translation_key == "invite_unclear"
+    assert len(share_info_requests(simulator)) == 1
+
+
+async def test_two_new_invitations_are_unknown(
+    hass: HomeAssistant, init_integration: MockConfigEntry, simulator: Simulator
+) -> None:
+    # One made in the app while ours was made too (DROP_AFTER_EXECUTE), both
+    # with the same times: which one is ours cannot be told.
+    cloud_keeps(simulator, accept_by_ms=IN_24_HOURS_MS, expire_at_ms=None)
+    simulator.clear_faults()
+    simulator.inject(Fault.DROP_AFTER_EXECUTE, endpoint=Endpoint.SHARE_INFO, times=1)
+
+    with pytest.raises(HomeAssistantError) as err:
+        await invite(hass, {"device_id": device_id(hass, "DEV-1")})
+
+    assert err.value.translation_key == "invite_unclear"
+    assert len(invitations(simulator, "DEV-1")) == 2
     assert len(share_info_requests(simulator)) == 1
 
 

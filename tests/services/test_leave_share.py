@@ -152,6 +152,31 @@ async def test_lost_answer_before_the_cloud_acted_is_not_done(
     assert simulator.share("INVITE-1").status == ShareStatus.CANCELLED
 
 
+async def test_lost_answer_and_a_list_showing_it_expired_is_done(
+    hass: HomeAssistant, simulator: Simulator, recipient_entry: MockConfigEntry
+) -> None:
+    """Still listed, but with status 2 (Expired): the access is over anyway."""
+    simulator.keep_expired_received = "status"
+    invite(simulator, "HALF-HOUR", expire_at_ms=simulator.now_ms() + 1_800_000)
+    await call(
+        hass,
+        "accept_invite",
+        {"config_entry_id": recipient_entry.entry_id, "share_code": "HALF-HOUR"},
+    )
+    held = received_device_id(hass, recipient_entry, "DEV-1")
+    # The share ends in the cloud (its clock only): Home Assistant's clock
+    # is still before its end, so only the status tells.
+    simulator.advance_clock(31 * 60)
+    simulator.inject(Fault.HTTP_502, endpoint=RECIPIENT_UNSHARE, times=1)
+    simulator.clear_requests()
+
+    await call(hass, SERVICE, {"device_id": held})
+    await hass.async_block_till_done()
+
+    assert paths(simulator) == [RECIPIENT_UNSHARE, DEVICE_LIST]
+    assert received_devices(hass, recipient_entry) == {}
+
+
 async def test_lost_answer_and_unreadable_list_is_unknown(
     hass: HomeAssistant,
     simulator: Simulator,

@@ -85,6 +85,63 @@ async def test_device_shared_twice_listed_once(client: Client) -> None:
     assert [(d["deviceKey"], d["shareCode"]) for d in data["list"]] == [("DEV-1", "B")]
 
 
+@pytest.mark.parametrize(
+    ("listing", "status", "bind_status"),
+    [("status", 2, 1), ("bindStatus", 1, 2), ("both", 2, 2), ("neither", 1, 1)],
+)
+async def test_an_expired_share_may_stay_listed(
+    client: Client, listing: str, status: int, bind_status: int
+) -> None:
+    sim = client.sim
+    sim.keep_expired_received = listing
+    guest = await client.token("guest@example.test")
+    share = sim.add_share("pTest", "DEV-1", "U3", expire_at_ms=sim.now_ms() + 60_000)
+    [live] = (await _list(client, guest))["list"]
+    assert (live["status"], live["bindStatus"]) == (1, 1)
+
+    sim.advance_clock(61)
+
+    [expired] = (await _list(client, guest))["list"]
+    assert expired["shareCode"] == share.share_code
+    assert expired["deviceType"] == DeviceType.SHARED
+    assert expired["sharingExpireTimeTs"] == share.expire_at_ms
+    assert (expired["status"], expired["bindStatus"]) == (status, bind_status)
+    # The owner's own entry is not touched.
+    owner = await client.token("owner@example.test")
+    own = {d["deviceKey"]: d for d in (await _list(client, owner))["list"]}["DEV-1"]
+    assert (own["status"], own["bindStatus"]) == (1, 1)
+
+
+async def test_an_owned_device_whose_binding_expired(
+    client: Client, owner_token: str
+) -> None:
+    client.sim.devices[("pTest", "DEV-1")].binding_expired = True
+
+    devices = {d["deviceKey"]: d for d in (await _list(client, owner_token))["list"]}
+
+    assert (devices["DEV-1"]["status"], devices["DEV-1"]["bindStatus"]) == (2, 2)
+    assert (devices["DEV-2"]["status"], devices["DEV-2"]["bindStatus"]) == (1, 1)
+
+
+async def test_an_active_share_wins_over_an_expired_one(client: Client) -> None:
+    sim = client.sim
+    sim.keep_expired_received = "both"
+    sim.add_share("pTest", "DEV-1", "U3", share_code="OLD", expire_at_ms=1)
+    sim.add_share("pTest", "DEV-1", "U3", share_code="NEW")
+
+    data = await _list(client, await client.token("guest@example.test"))
+
+    assert [(d["shareCode"], d["status"]) for d in data["list"]] == [("NEW", 1)]
+
+
+async def test_keep_expired_received_takes_only_the_documented_choices() -> None:
+    sim = Simulator.from_scenario("test", keep_expired_received="status")
+    assert sim.keep_expired_received == "status"
+    sim.keep_expired_received = None
+    with pytest.raises(ValueError, match="keep_expired_received"):
+        sim.keep_expired_received = "sometimes"
+
+
 async def test_paging_across_pages(simulator: Simulator, client: Client) -> None:
     for n in range(20):
         simulator.add_device("pPage", f"P{n:02d}", "U1")

@@ -51,6 +51,7 @@ from .errors import (
     QuectelTimeoutError,
     QuectelTokenError,
     Remedy,
+    error_for_key,
     error_from_code,
 )
 from .models import Device, DevicePage, Share, Tokens, User, parse_list
@@ -71,9 +72,6 @@ _MAX_RENEWALS_PER_CALL = 2
 # connection drops before the response starts (RFC 9112, 9.3.1.1). For them,
 # that is the one retry; the client adds its own only for the other methods.
 _RETRIED_BY_AIOHTTP = frozenset({"GET", "PUT", "DELETE"})
-# shareInfo.md: "Device usage expiration time must be greater than share QR
-# code seed expiration time".
-_EXPIRY_NOT_AFTER_ACCEPT_DEADLINE = 5153
 # A code sent as text: ASCII digits only (int() would take "٣" or "1_0").
 _CODE_TEXT = re.compile(r"\s*-?[0-9]{1,9}\s*", re.ASCII)
 
@@ -318,7 +316,7 @@ class QuectelClient:
         `QuectelOutcomeUnknownError` instead of being retried.
         """
         if expires_at is not None and expires_at <= accept_by:
-            raise error_from_code(_EXPIRY_NOT_AFTER_ACCEPT_DEADLINE, "")
+            raise error_for_key("expiry_not_after_accept_deadline")
         params: dict[str, str | int | None] = {
             "acceptingExpireAt": _epoch_ms(accept_by),
             "dk": device_key,

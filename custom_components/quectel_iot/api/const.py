@@ -64,6 +64,13 @@ class DeviceType(IntEnum):
     SHARED_WITH_ME = 2
 
 
+class BindStatus(IntEnum):
+    """`status` and `bindStatus` in the device list: "Binding status"."""
+
+    NORMAL = 1
+    EXPIRED = 2
+
+
 # Success codes: real responses use 200, the docs' templates show 0.
 SUCCESS_CODES: Final = frozenset({0, 200})
 

@@ -475,3 +475,16 @@ def error_from_code(code: int, msg: str) -> QuectelResponseError:
             f"Cloud error {code}: {msg or 'no message'}", code=code, msg=msg
         )
     return spec.exception(f"{spec.explanation} ({code})", code=code, msg=msg)
+
+
+def error_for_key(key: str) -> QuectelResponseError:
+    """Build the exception of the one code whose key is ``key``.
+
+    For a refusal the client makes before any request, as the cloud would:
+    the code stays named in `ERROR_CODES` alone. A key that no code or
+    several codes have is a programming error (`ValueError`).
+    """
+    codes = [code for code, spec in ERROR_CODES.items() if spec.key == key]
+    if len(codes) != 1:
+        raise ValueError(f"{len(codes)} error codes have the key {key!r}")
+    return error_from_code(codes[0], "")

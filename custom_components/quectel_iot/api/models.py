@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 import time
 from typing import Any, Self
 
-from .const import DeviceType, ShareStatus
+from .const import BindStatus, DeviceType, ShareStatus
 from .errors import QuectelMalformedResponseError
 
 
@@ -73,6 +73,14 @@ def _int(data: Mapping[str, Any], key: str) -> int | None:
         except ValueError:
             pass
     raise QuectelMalformedResponseError(f"Expected a number for {key}")
+
+
+def _lenient_int(data: Mapping[str, Any], key: str) -> int | None:
+    """Read a number that may be missing or unreadable (``None``)."""
+    try:
+        return _int(data, key)
+    except QuectelMalformedResponseError:
+        return None
 
 
 def _time_ms(data: Mapping[str, Any], key: str) -> datetime | None:
@@ -186,6 +194,9 @@ class Device:
     share_code: str | None = None
     owner_uid: str | None = None
     share_expires_at: datetime | None = None
+    # `status` and `bindStatus`, both "Binding status: 1-Normal 2-Expired".
+    status: int | None = None
+    bind_status: int | None = None
 
     @classmethod
     def from_api(cls, value: object) -> Self:
@@ -194,7 +205,8 @@ class Device:
         The end of access of a device shared with the account is
         ``sharingExpireTimeTs`` in userDeviceList.md; ``sharingExpireAtTs``
         (deviceShareUserList.md's name for the same end) is read when that is
-        missing.
+        missing. A binding status that is not a number is read as unknown:
+        it must not make the whole list unreadable.
         """
         data = _mapping(value, "device")
         device_key = _required_str(data, "deviceKey")
@@ -215,6 +227,8 @@ class Device:
             share_code=_str(data, "shareCode") if shared else None,
             owner_uid=_str(data, "ownerUid") if shared else None,
             share_expires_at=expires_at if shared else None,
+            status=_lenient_int(data, "status"),
+            bind_status=_lenient_int(data, "bindStatus"),
         )
 
     @property
@@ -226,6 +240,16 @@ class Device:
     def shared_with_me(self) -> bool:
         """Whether someone else shared the device with the account."""
         return self.device_type == DeviceType.SHARED_WITH_ME
+
+    def access_ended(self, now: datetime) -> bool:
+        """Whether the cloud lists this device shared with the account past its end.
+
+        Its `status` or `bindStatus` says expired (2), or the end of access
+        has passed. Only meaningful for a device shared with the account.
+        """
+        return BindStatus.EXPIRED in (self.status, self.bind_status) or (
+            self.share_expires_at is not None and self.share_expires_at <= now
+        )
 
     @property
     def unique_id(self) -> str:
