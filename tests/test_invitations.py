@@ -4,6 +4,7 @@ what the Shares sensor and list_shares show, and the event when one is accepted.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import timedelta
 import json
 import re
@@ -22,6 +23,7 @@ from pytest_homeassistant_custom_component.common import (
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 import segno
 
+from custom_components.quectel_iot.api import Recipient
 from custom_components.quectel_iot.api.const import Endpoint, ShareStatus
 from custom_components.quectel_iot.const import (
     DOMAIN,
@@ -297,6 +299,32 @@ async def test_acceptance_is_announced_once_without_contact_details(
     ]
     assert "@" not in repr(accepted[0].data)
     assert GUEST_UID not in repr(accepted[0].data)
+
+
+async def test_a_recipient_named_without_an_accept_time_is_an_acceptance(
+    hass: HomeAssistant, init_integration: MockConfigEntry, simulator: Simulator
+) -> None:
+    """Should the cloud name the recipient but leave acceptTime out."""
+    accepted = async_capture_events(hass, EVENT_INVITE_ACCEPTED)
+    code = await create_invite(hass)
+    await read_dev1(hass)
+    shares = init_integration.runtime_data.shares
+    listed = shares.shares_of("pTest_DEV-1") or []
+    [invitation] = [share for share in listed if share.share_code == code]
+
+    taken = replace(
+        invitation,
+        status=ShareStatus.ACTIVE,
+        recipient=Recipient(uid=GUEST_UID, email=None, phone=None, nickname=None),
+    )
+    shares.async_apply(
+        "pTest_DEV-1", [s for s in listed if s.share_code != code] + [taken]
+    )
+    await hass.async_block_till_done()
+
+    assert [event.data["share_code"] for event in accepted] == [code]
+    assert accepted[0].data["accepted_at"] is None
+    assert invitation_images(hass, init_integration) == []
 
 
 async def test_accepted_while_stopped_is_announced_once_after_the_restart(

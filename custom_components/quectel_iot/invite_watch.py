@@ -2,7 +2,7 @@
 
 The codes of the open invitations this account has seen are kept in a small
 store per account. When a share-list read shows one of them accepted
-(`acceptTime` set), the code is forgotten (the store is written at once)
+(`acceptTime` set, or a recipient named), the code is forgotten (the store is written at once)
 and `quectel_iot_invite_accepted` fired: so an invitation accepted while Home
 Assistant was stopped is announced after the restart, and never twice. A
 code is also forgotten when its invitation was withdrawn or expired
@@ -119,7 +119,9 @@ class InvitationWatch:
                 # Not (yet) in the list: settled once its deadline has passed.
                 if accept_by is not None and accept_by <= now:
                     del self._open[code]
-            elif share.accepted_at is not None:
+            elif not share.is_invitation:
+                # Accepted: `acceptTime` set, or (should the cloud leave it
+                # out) the share names its recipient.
                 del self._open[code]
                 accepted.append((unique_id, share))
             elif not share.is_open_invitation(now):
