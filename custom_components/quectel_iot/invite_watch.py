@@ -2,11 +2,11 @@
 
 The codes of the open invitations this account has seen are kept in a small
 store per account. When a share-list read shows one of them accepted
-(`acceptTime` set, or a recipient named), the code is forgotten (the store is written at once)
-and `quectel_iot_invite_accepted` fired: so an invitation accepted while Home
-Assistant was stopped is announced after the restart, and never twice. A
-code is also forgotten when its invitation was withdrawn or expired
-unaccepted, or its device left the account.
+(`acceptTime` set, or a recipient named), the code is forgotten (the store
+is written at once) and `quectel_iot_invite_accepted` fired: so an
+invitation accepted while Home Assistant was stopped is announced after the
+restart, and never twice. A code is also forgotten when its invitation was
+withdrawn or expired unaccepted, or its device left the account.
 """
 
 from __future__ import annotations
