@@ -129,11 +129,16 @@ def _start_reauth_if_rejected(
         entry.async_start_reauth(hass)
 
 
-async def _for_each_device[ResultT](
+class _OnAccount(Protocol):
+    @property
+    def entry(self) -> QuectelConfigEntry: ...
+
+
+async def _for_each_device[TargetT: _OnAccount, ResultT](
     hass: HomeAssistant,
-    targets: list[TargetDevice],
-    act: Callable[[TargetDevice], Coroutine[Any, Any, ResultT]],
-) -> FanOut[TargetDevice, ResultT]:
+    targets: list[TargetT],
+    act: Callable[[TargetT], Coroutine[Any, Any, ResultT]],
+) -> FanOut[TargetT, ResultT]:
     """Run ``act`` on every target concurrently; return successes and failures."""
     outcome = await fan_out(targets, act)
     for target, err in outcome.failed:
@@ -141,7 +146,7 @@ async def _for_each_device[ResultT](
     return outcome
 
 
-def _refuse_while_quota_is_out(targets: Iterable[TargetDevice]) -> None:
+def _refuse_while_quota_is_out(targets: Iterable[_OnAccount]) -> None:
     """Refuse at once, without a request, while an account's quota is used up."""
     for target in targets:
         target.entry.runtime_data.budget.raise_if_blocked()
@@ -432,11 +437,8 @@ async def _accept_invite(hass: HomeAssistant, call: ServiceCall) -> ServiceRespo
 
 async def _leave_share(hass: HomeAssistant, call: ServiceCall) -> ServiceResponse:
     targets = resolve_received(hass, call.data[ATTR_DEVICE_ID])
-    for target in targets:
-        target.entry.runtime_data.budget.raise_if_blocked()
-    outcome = await fan_out(targets, async_leave_share)
-    for target, err in outcome.failed:
-        _start_reauth_if_rejected(hass, target.entry, err)
+    _refuse_while_quota_is_out(targets)
+    outcome = await _for_each_device(hass, targets, async_leave_share)
     _raise_for_failures((target for target, _ in outcome.done), outcome.failed)
     left: list[JsonValueType] = [{**target.describe()} for target, _ in outcome.done]
     return {"left": left}
