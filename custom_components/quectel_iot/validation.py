@@ -383,25 +383,12 @@ def expiry_from(
     The result has millisecond precision, as the cloud keeps it, so that what
     the actions report is exactly what is stored.
     """
-    expires_at: datetime | None = data.get(ATTR_EXPIRES_AT)
-    duration: timedelta | None = data.get(ATTR_DURATION)
-    if expires_at is not None and duration is not None:
-        raise validation_error("expiry_ambiguous")
     now = now or dt_util.utcnow()
-    if duration is not None:
-        if duration <= timedelta(0):
-            raise validation_error("duration_not_positive")
-        try:
-            expires_at = now + duration
-        except OverflowError as err:
-            raise validation_error("expiry_too_late") from err
+    expires_at = _moment_from(
+        data.get(ATTR_EXPIRES_AT), data.get(ATTR_DURATION), now, "expiry_ambiguous"
+    )
     if expires_at is None:
         return None
-    try:
-        expires_at = dt_util.as_utc(expires_at)
-    except OverflowError as err:  # a local time late in 9999 is past UTC's end
-        raise validation_error("expiry_too_late") from err
-    expires_at = expires_at.replace(microsecond=expires_at.microsecond // 1000 * 1000)
     if expires_at <= now:
         raise validation_error("expiry_in_past")
     if expires_at > LATEST_EXPIRY:
@@ -416,6 +403,25 @@ def _to_utc(moment: datetime) -> datetime:
     except OverflowError as err:  # a local time late in 9999 is past UTC's end
         raise validation_error("expiry_too_late") from err
     return moment.replace(microsecond=moment.microsecond // 1000 * 1000)
+
+
+def _moment_from(
+    at: datetime | None, after: timedelta | None, now: datetime, ambiguous: str
+) -> datetime | None:
+    """Return a moment given as a time, or as a duration from ``now`` (UTC, ms).
+
+    ``ambiguous`` is the error of a call that gives both.
+    """
+    if at is not None and after is not None:
+        raise validation_error(ambiguous)
+    if after is not None:
+        if after <= timedelta(0):
+            raise validation_error("duration_not_positive")
+        try:
+            at = now + after
+        except OverflowError as err:
+            raise validation_error("expiry_too_late") from err
+    return _to_utc(at) if at is not None else None
 
 
 def window_from(
@@ -459,20 +465,12 @@ def mode_from(data: Mapping[str, Any]) -> ShareMode:
 
 def _accept_deadline_from(data: Mapping[str, Any], now: datetime) -> datetime:
     """Return until when an invitation can be accepted (UTC, to the millisecond)."""
-    accept_by: datetime | None = data.get(ATTR_ACCEPT_BY)
+    given: datetime | None = data.get(ATTR_ACCEPT_BY)
     within: timedelta | None = data.get(ATTR_ACCEPT_WITHIN)
-    if accept_by is not None and within is not None:
-        raise validation_error("accept_deadline_ambiguous")
-    if accept_by is None:
-        within = DEFAULT_ACCEPT_WITHIN if within is None else within
-        if within <= timedelta(0):
-            raise validation_error("duration_not_positive")
-        try:
-            accept_by = now + within
-        except OverflowError as err:
-            raise validation_error("expiry_too_late") from err
-    accept_by = _to_utc(accept_by)
-    if accept_by <= now:
+    if given is None and within is None:
+        within = DEFAULT_ACCEPT_WITHIN
+    accept_by = _moment_from(given, within, now, "accept_deadline_ambiguous")
+    if accept_by is None or accept_by <= now:
         raise validation_error("accept_deadline_in_past")
     if accept_by > LATEST_EXPIRY:
         raise validation_error("expiry_too_late")
