@@ -45,6 +45,16 @@ def _received_with(devices: list[Device], share_code: str) -> Device | None:
     )
 
 
+async def _list_after(
+    entry: QuectelConfigEntry, lost: QuectelOutcomeUnknownError
+) -> list[Device]:
+    """Read the device list after the answer ``lost``; raise if it cannot be."""
+    try:
+        return await entry.runtime_data.devices.async_read_now()
+    except QuectelError as err:
+        raise QuectelDeviceListUnverifiedError(str(lost)) from err
+
+
 async def async_accept_invite(
     entry: QuectelConfigEntry, share_code: str, device_name: str | None
 ) -> Accepted:
@@ -58,11 +68,7 @@ async def async_accept_invite(
     try:
         await runtime.client.accept_share_code(share_code, device_name)
     except QuectelOutcomeUnknownError as err:
-        try:
-            listed = await runtime.devices.async_read_now()
-        except QuectelError as read_err:
-            raise QuectelDeviceListUnverifiedError(str(err)) from read_err
-        device = _received_with(listed, share_code)
+        device = _received_with(await _list_after(entry, err), share_code)
         if device is None:
             raise QuectelInviteNotAcceptedError(str(err)) from err
         return Accepted(share_code, device)
@@ -88,11 +94,7 @@ async def async_leave_share(target: ReceivedTarget) -> None:
         if err.code != SHARE_GONE_CODE:
             raise
     except QuectelOutcomeUnknownError as err:
-        try:
-            listed = await runtime.devices.async_read_now()
-        except QuectelError as read_err:
-            raise QuectelDeviceListUnverifiedError(str(err)) from read_err
-        device = _received_with(listed, share_code)
+        device = _received_with(await _list_after(target.entry, err), share_code)
         # Still listed but past its end (status or bindStatus 2, or its end
         # passed): the access is over, as if left.
         if device is not None and not device.access_ended(dt_util.utcnow()):
