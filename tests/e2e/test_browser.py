@@ -13,6 +13,7 @@ other request is aborted. Set ``QUECTEL_SCREENSHOTS`` to a folder (e.g.
 import asyncio
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
+from importlib.metadata import version
 import json
 import os
 from pathlib import Path
@@ -44,6 +45,11 @@ LOOPBACK = re.compile(r"^https?://127\.0\.0\.1[:/]")
 # Home Assistant serves a custom integration's brand/ folder since 2026.3.
 BRAND_DIR = COMPONENT_DIR / "brand"
 SERVES_CUSTOM_BRANDS = (ha_const.MAJOR_VERSION, ha_const.MINOR_VERSION) >= (2026, 3)
+# The frontend the tests drive: 20250411 on the minimum lane (Home Assistant
+# 2025.4), a 2026 one on the current lane, whose device, entity and AM/PM
+# pickers are other widgets (see pick and pick_half).
+FRONTEND_VERSION = int(version("home-assistant-frontend").split(".")[0])
+FRONTEND_2026 = FRONTEND_VERSION >= 20260101
 expect.set_options(timeout=UI_TIMEOUT_MS)
 
 pytestmark = pytest.mark.skipif(
@@ -264,31 +270,66 @@ async def wait_for(check: Any, seconds: float) -> None:
     assert check()
 
 
+async def pick(page: Page, label: str, placeholder: str, name: str) -> None:
+    """Pick ``name`` in the empty device or entity picker of the field ``label``.
+
+    2025.4: the picker is a combo box named after its field; typing filters
+    its options. 2026.x: the field shows only its ``placeholder`` ("Select a
+    device"); a click opens a popover (``ha-picker-combo-box``) with a search
+    box and the items, which closes once one is picked.
+    """
+    if not FRONTEND_2026:
+        picker = page.get_by_role("combobox", name=re.compile(rf"^{label}"))
+        await picker.last.click()
+        await picker.last.fill(name)
+        await page.get_by_role("option", name=name).first.click()
+        return
+    await page.get_by_text(placeholder).last.click()
+    popover = page.locator("ha-picker-combo-box")
+    await popover.get_by_placeholder("Search").fill(name)
+    await popover.get_by_text(name, exact=True).click()
+    await expect(popover).to_be_hidden()
+
+
+async def pick_half(page: Page, row: int, half: str) -> None:
+    """Choose ``half`` (AM or PM) in the ``row``-th time field.
+
+    2025.4: a combo box whose options are AM and PM. 2026.x: a select shown
+    as a list item in the time field's group, opening a menu of AM and PM.
+    """
+    if not FRONTEND_2026:
+        await page.get_by_role("combobox").nth(row).click()
+        await page.get_by_role("option", name=half).last.click()
+        return
+    time_field = page.get_by_role("group").filter(has=page.get_by_role("spinbutton"))
+    await time_field.nth(row).get_by_role("listitem").click()
+    item = page.get_by_role("menuitem", name=half, exact=True).filter(visible=True)
+    await item.click()
+    await expect(item).to_be_hidden()
+
+
 async def set_time(page: Page, row: int, label: str, moment: datetime) -> None:
     """Set the ``row``-th date-time field to today, ``moment``'s time (12-hour).
 
     The date is picked as "Today" in the date picker: a date left as shown
     is sent as "YYYY-MM-DDT00:00:00 HH:MM:SS" by the 2025.4 frontend, which
-    the date-time selector refuses.
+    the date-time selector refuses. The time is typed once the date picker
+    has closed: while it is open the form behind it is inert, and the 2026.x
+    frontend never takes the numbers typed there. Each number is taken when
+    its field loses focus, the last one when the AM/PM picker is opened.
     """
     await page.get_by_role("textbox", name=re.compile(rf"^{label}\*?$")).click()
     await page.get_by_role("button", name="Today").click()
-    await page.get_by_role("button", name="OK").click()
+    ok = page.get_by_role("button", name="OK")
+    await ok.click()
+    await expect(ok).to_be_hidden()
     spins = page.get_by_role("spinbutton")
     hour = moment.hour % 12 or 12
     for offset, value in enumerate((hour, moment.minute, moment.second)):
         await spins.nth(row * 3 + offset).fill(str(value))
-    await page.get_by_role("combobox").nth(row).click()
-    half = "AM" if moment.hour < 12 else "PM"
-    await page.get_by_role("option", name=half).last.click()
+    await pick_half(page, row, "AM" if moment.hour < 12 else "PM")
 
 
-@pytest.mark.skipif(
-    ha_const.MAJOR_VERSION >= 2026,
-    reason=f"the frontend of Home Assistant {ha_const.__version__} has other device "
-    "and time pickers, which this test does not drive yet; the guest flow runs in "
-    "the browser on 2025.4 and in-process on every lane",
-)
 async def test_guest_in_the_browser(
     browser: Browser,
     real_hass: RealHass,
@@ -311,10 +352,7 @@ async def test_guest_in_the_browser(
     await page.get_by_role("textbox", name=re.compile(r"^Name\*?$")).fill("Cleaner")
     await page.get_by_role("textbox", name="Email").fill("guest@example.com")
     for name in GUEST_DEVICES:
-        picker = page.get_by_role("combobox", name=re.compile(r"^Device"))
-        await picker.last.click()
-        await picker.last.fill(name)
-        await page.get_by_role("option", name=name).first.click()
+        await pick(page, "Device", "Select a device", name)
     await page.get_by_role("radio", name="From a start time until an end time").check()
     flow_png = screenshot_dir / "guest_flow.png"
     await page.screenshot(path=flow_png, full_page=True)
@@ -382,12 +420,6 @@ async def test_guest_in_the_browser(
     assert access["state"] == "revoked"
 
 
-@pytest.mark.skipif(
-    ha_const.MAJOR_VERSION >= 2026,
-    reason=f"the frontend of Home Assistant {ha_const.__version__} has other device "
-    "and entity pickers, which this test does not drive yet; calendar guests run "
-    "in a real Home Assistant on every lane (test_calendar_access.py)",
-)
 async def test_calendar_guest_in_the_browser(
     browser: Browser,
     real_hass: RealHass,
@@ -422,20 +454,14 @@ async def test_calendar_guest_in_the_browser(
     await add_guest.click()
     await fill(page, "Name", "Ana")
     await page.get_by_role("textbox", name="Email").fill("guest@example.com")
-    picker = page.get_by_role("combobox", name=re.compile(r"^Device"))
-    await picker.last.click()
-    await picker.last.fill("Bedroom light")
-    await page.get_by_role("option", name="Bedroom light").first.click()
+    await pick(page, "Device", "Select a device", "Bedroom light")
     await page.get_by_role("radio", name="Follows a calendar").check()
     await page.get_by_role("button", name="Submit").click()
 
     await expect(
         page.get_by_text("Access that follows a calendar", exact=True)
     ).to_be_visible()
-    calendar_picker = page.get_by_role("combobox", name=re.compile(r"^Calendar"))
-    await calendar_picker.click()
-    await calendar_picker.fill("Rentals")
-    await page.get_by_role("option", name=re.compile("Rentals")).first.click()
+    await pick(page, "Calendar", "Select an entity", "Rentals")
     match = page.get_by_role(
         "textbox", name=re.compile(r"^Events whose title or description contains")
     )
