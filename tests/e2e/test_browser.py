@@ -5,7 +5,9 @@ real ``hass`` of the e2e fixtures. It adds the demo account through the
 "Add integration" dialog and screenshots the config flow form and the
 ``share_device`` action in Developer tools, and (Home Assistant 2026.3 and
 later) checks the integration's own brand icon shows on the integrations
-dashboard. The browser may only reach Home Assistant on 127.0.0.1; every
+dashboard. Then a guest with a window and one that follows a calendar go
+through *Add guest*, and an invitation's QR picture opens in its more-info
+dialog. The browser may only reach Home Assistant on 127.0.0.1; every
 other request is aborted. Set ``QUECTEL_SCREENSHOTS`` to a folder (e.g.
 ``docs``) to keep the screenshots; they go to a temporary folder otherwise.
 """
