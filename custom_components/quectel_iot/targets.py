@@ -278,16 +278,12 @@ def resolve_received(
 
 def _received_by_device_id(hass: HomeAssistant, device_id: str) -> ReceivedTarget:
     device_entry = dr.async_get(hass).async_get(device_id)
-    if device_entry is None:
-        raise validation_error("not_a_received_device", device=device_id)
-    name = device_entry.name or device_id
-    entry_id = device_config_entry_id(device_entry)
-    entry = hass.config_entries.async_get_entry(entry_id) if entry_id else None
-    if entry is None or entry.domain != DOMAIN:
+    name = (device_entry.name if device_entry else None) or device_id
+    identifier = cloud_unique_id(device_entry) if device_entry else None
+    if device_entry is None or identifier is None:  # not a device of ours
         raise validation_error("not_a_received_device", device=name)
-    if entry.state is not ConfigEntryState.LOADED:
-        raise validation_error("entry_not_loaded", title=entry.title)
-    unique_id = received_unique_id(entry, cloud_unique_id(device_entry))
+    entry = loaded_entry(hass, device_config_entry_id(device_entry))
+    unique_id = received_unique_id(entry, identifier)
     device = entry.runtime_data.devices.received.get(unique_id or "")
     if device is None or device.share_code is None:
         raise validation_error("not_a_received_device", device=name)
