@@ -547,6 +547,21 @@ class QuectelShareCoordinator(DataUpdateCoordinator[dict[str, list[Share]]]):
         return (self.data or {}).get(unique_id)
 
     @callback
+    def async_share_added(self, unique_id: str, share: Share) -> None:
+        """Show a share (or share code) an action made, without a read.
+
+        It joins the device's list as last read, in place of one with the
+        same code. A list never read is not made of the new share alone,
+        which would hide the others: it is read at the next tick instead.
+        """
+        before = self.shares_of(unique_id)
+        if before is None:
+            self.due_soon(unique_id)
+            return
+        kept = [s for s in before if s.share_code != share.share_code]
+        self.async_apply(unique_id, [*kept, share])
+
+    @callback
     def async_share_revoked(self, unique_id: str, share_code: str) -> None:
         """Show a share as revoked."""
         self._change_share(

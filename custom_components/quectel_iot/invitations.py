@@ -132,13 +132,6 @@ def _show_new_invitation(
     target: TargetDevice, invite: InviteMade, now: datetime
 ) -> None:
     """Show the new invitation in the device's list at once, as the cloud made it."""
-    coordinator = target.entry.runtime_data.shares
-    unique_id = target.device.unique_id
-    before = coordinator.shares_of(unique_id)
-    if before is None:
-        # Never read: a list of the new code alone would hide the others.
-        coordinator.due_soon(unique_id)
-        return
     new = Share(
         share_code=invite.share_code,
         product_key=target.device.product_key,
@@ -150,5 +143,4 @@ def _show_new_invitation(
         recipient=Recipient(uid=None, email=None, phone=None, nickname=None),
         accept_by=invite.accept_by,
     )
-    shares = [share for share in before if share.share_code != invite.share_code]
-    coordinator.async_apply(unique_id, [*shares, new])
+    target.entry.runtime_data.shares.async_share_added(target.device.unique_id, new)

@@ -19,7 +19,7 @@ would destroy it too.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Final
 
@@ -154,9 +154,7 @@ async def async_share(
             kept = next((s for s in previous if s.share_code == share_code), None)
             if kept is not None and _lasts_at_least(kept, expires_at):
                 result = ShareMade(share_code, kept.expires_at)
-        _show_new_share(
-            target, before, recipient, result, cover_mark=cover_mark, now=started
-        )
+        _show_new_share(target, recipient, result, cover_mark=cover_mark, now=started)
     if cover_mark is CoverMark.ADD and mode is not ShareMode.ADD:
         # Added beside another recipient's share: this recipient's previous
         # shares go now, as coverMark 1 or 3 would have ended them.
@@ -170,7 +168,6 @@ async def async_share(
 
 def _show_new_share(
     target: TargetDevice,
-    before: list[Share],
     recipient: RecipientInput,
     made: ShareMade,
     *,
@@ -178,37 +175,33 @@ def _show_new_share(
     now: datetime,
 ) -> None:
     """Show the new share in the device's list at once, as the cloud made it."""
+    coordinator = target.entry.runtime_data.shares
+    unique_id = target.device.unique_id
     if made.share_code is None:
-        target.entry.runtime_data.shares.due_soon(target.device.unique_id)
+        coordinator.due_soon(unique_id)
         return
-    shares = [s for s in before if s.share_code != made.share_code]
     if cover_mark is CoverMark.REPLACE:
-        shares = [
-            _ended(s) if s.is_active(now) and recipient_matches(s, recipient) else s
-            for s in shares
-        ]
-    new = Share(
-        share_code=made.share_code,
-        product_key=target.device.product_key,
-        device_key=target.device.device_key,
-        status=ShareStatus.ACTIVE,
-        shared_at=now,
-        accepted_at=None,
-        expires_at=made.expires_at,
-        recipient=Recipient(
-            uid=recipient.value if recipient.type == "uid" else None,
-            email=recipient.value if recipient.type == "email" else None,
-            phone=recipient.value if recipient.type == "phone" else None,
-            nickname=None,
+        for share in coordinator.shares_of(unique_id) or []:
+            if share.is_active(now) and recipient_matches(share, recipient):
+                coordinator.async_share_revoked(unique_id, share.share_code)
+    coordinator.async_share_added(
+        unique_id,
+        Share(
+            share_code=made.share_code,
+            product_key=target.device.product_key,
+            device_key=target.device.device_key,
+            status=ShareStatus.ACTIVE,
+            shared_at=now,
+            accepted_at=None,
+            expires_at=made.expires_at,
+            recipient=Recipient(
+                uid=recipient.value if recipient.type == "uid" else None,
+                email=recipient.value if recipient.type == "email" else None,
+                phone=recipient.value if recipient.type == "phone" else None,
+                nickname=None,
+            ),
         ),
     )
-    target.entry.runtime_data.shares.async_apply(
-        target.device.unique_id, [*shares, new]
-    )
-
-
-def _ended(share: Share) -> Share:
-    return replace(share, status=ShareStatus.CANCELLED)
 
 
 def _find(shares: list[Share], share_code: str) -> Share | None:
